@@ -1,0 +1,1 @@
+"""Story parsers, one module per file format."""

@@ -1,0 +1,158 @@
+"""The story model every parser produces and everything else reads.
+
+A story is metadata plus chapters; a chapter is a sequence of blocks; a block is a paragraph,
+a scene break, a heading or a note, made of runs of text that share one inline style.
+The model holds plain text and styles, never Discord markdown: rendering is `bot.markup`'s job,
+so the same story can be measured, paginated, searched and quoted without re-parsing.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class StoryError(Exception):
+    """A story file that cannot be loaded; the message says why, in words an admin can act on."""
+
+
+class Style(enum.IntFlag):
+    """Inline formatting a run of text carries."""
+
+    NONE = 0
+    ITALIC = 1
+    BOLD = 2
+    UNDERLINE = 4
+    STRIKE = 8
+
+
+class BlockKind(enum.StrEnum):
+    PARAGRAPH = "paragraph"
+    BREAK = "break"  # a scene break; carries no runs
+    HEADING = "heading"  # a heading inside the story text (not the chapter title)
+    NOTE = "note"  # author's chapter summary or notes, shown but never quoted
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    text: str
+    style: Style = Style.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: BlockKind
+    runs: tuple[Run, ...] = ()
+
+    @property
+    def plain(self) -> str:
+        """The block's text without formatting; a scene break is the break marker."""
+        if self.kind is BlockKind.BREAK:
+            return SCENE_BREAK
+        return "".join(run.text for run in self.runs)
+
+
+#: How a scene break appears in plain text and on a page.
+SCENE_BREAK = "⁂"
+
+#: Separator between blocks in a chapter's plain text (and on a page).
+BLOCK_SEPARATOR = "\n\n"
+
+
+def paragraph(*runs: Run | str) -> Block:
+    """A paragraph block from runs or plain strings; handy for parsers and tests."""
+    return Block(BlockKind.PARAGRAPH, tuple(r if isinstance(r, Run) else Run(r) for r in runs))
+
+
+SCENE_BREAK_BLOCK = Block(BlockKind.BREAK)
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    title: str
+    blocks: tuple[Block, ...]
+
+    @property
+    def plain(self) -> str:
+        return BLOCK_SEPARATOR.join(block.plain for block in self.blocks)
+
+
+RATINGS = ("General Audiences", "Teen And Up Audiences", "Mature", "Explicit", "Not Rated")
+
+
+def normalize_rating(value: str) -> str:
+    """Map the many spellings of a rating ("M", "mature", "Teen") to AO3's five names."""
+    key = " ".join(value.lower().replace("_", " ").replace("-", " ").split())
+    aliases = {
+        "g": "General Audiences",
+        "general": "General Audiences",
+        "general audiences": "General Audiences",
+        "gen": "General Audiences",
+        "t": "Teen And Up Audiences",
+        "teen": "Teen And Up Audiences",
+        "teen and up": "Teen And Up Audiences",
+        "teen and up audiences": "Teen And Up Audiences",
+        "m": "Mature",
+        "mature": "Mature",
+        "e": "Explicit",
+        "explicit": "Explicit",
+        "nr": "Not Rated",
+        "not rated": "Not Rated",
+        "": "Not Rated",
+    }
+    return aliases.get(key, value.strip() or "Not Rated")
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    title: str
+    author: str = ""
+    rating: str = "Not Rated"
+    warnings: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    fandoms: tuple[str, ...] = ()
+    relationships: tuple[str, ...] = ()
+    characters: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    language: str = ""
+    series: tuple[str, ...] = ()
+    url: str = ""
+    published: str = ""  # ISO date as the source gives it
+    updated: str = ""
+    completed: str = ""
+    declared_words: int | None = None  # the source's own count, for comparison only
+    declared_chapters: str = ""  # "2/2", "3/?"
+    summary: tuple[Block, ...] = ()
+    notes: tuple[Block, ...] = ()
+    end_notes: tuple[Block, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A parsed story. `id` is assigned by the library; parsers leave it empty."""
+
+    meta: Metadata
+    chapters: tuple[Chapter, ...]
+    id: str = ""
+    source: Path | None = None
+    warnings: tuple[str, ...] = field(default=())  # non-fatal problems found while parsing
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def plain(self) -> str:
+        """The whole story's plain text: chapters joined by the block separator."""
+        return BLOCK_SEPARATOR.join(chapter.plain for chapter in self.chapters)
+
+    @property
+    def words(self) -> int:
+        """Words of story text (notes and break marks excluded)."""
+        return sum(
+            len(block.plain.split())
+            for chapter in self.chapters
+            for block in chapter.blocks
+            if block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING)
+        )
