@@ -14,18 +14,18 @@ from collections.abc import Iterable, Sequence
 
 from bot.story import SCENE_BREAK, Block, BlockKind, Run, Style
 
-# Characters Discord treats as inline markdown anywhere in a line.
-_INLINE = re.compile(r"([\\*_~`|<])")
-# Masked links `[text](url)`: breaking the `](` pair is enough.
-_MASKED_LINK = re.compile(r"\]\(")
+# Characters Discord treats as inline markdown anywhere in a line; the backslash goes first
+# so the escapes added for the others are not escaped again.
+_INLINE = "\\*_~`|<"
 # Line openings Discord turns into quotes, headings, subtext or list items.
 _LINE_START = re.compile(r"(?m)^([ \t]*)(>|#{1,3}(?=[ \t])|[-+](?=[ \t#])|\d+(?=\.[ \t]))")
+
+_LINE_OPENERS = frozenset(" \t>#-+0123456789")
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9_]")
 
 # Outer to inner: Discord documents `__***text***__` as underline, bold and italics together.
 _ORDER = (Style.UNDERLINE, Style.STRIKE, Style.BOLD, Style.ITALIC)
-_MARKERS = {Style.UNDERLINE: "__", Style.STRIKE: "~~", Style.BOLD: "**"}
 
 
 def escape(text: str, *, line_start: bool = True) -> str:
@@ -33,7 +33,12 @@ def escape(text: str, *, line_start: bool = True) -> str:
 
     `line_start` says whether `text` begins a line, where `>`, `#`, `-` and `1.` are markdown.
     """
-    text = _MASKED_LINK.sub(r"]\\(", _INLINE.sub(r"\\\1", text))
+    # Masked links `[text](url)`: breaking the `](` pair is enough.
+    for char in _INLINE:
+        if char in text:
+            text = text.replace(char, "\\" + char)
+    if "](" in text:
+        text = text.replace("](", "]\\(")
     if "\n" not in text and not line_start:
         return text
 
@@ -47,6 +52,17 @@ def escape(text: str, *, line_start: bool = True) -> str:
 
     text = _LINE_START.sub(protect, text)
     return text
+
+
+def rendered_length(block: Block) -> int:
+    """`len(render_block(block))`, without building the string for plain paragraphs."""
+    if block.kind is not BlockKind.PARAGRAPH or len(block.runs) != 1 or block.runs[0].style:
+        return len(render_block(block))
+    text = block.runs[0].text
+    extra = sum(text.count(char) for char in _INLINE) + text.count("](")
+    if "\n" in text or text[:1] in _LINE_OPENERS:
+        extra += sum(1 for _ in _LINE_START.finditer(text))
+    return len(text) + extra
 
 
 def normalize(runs: Iterable[Run]) -> tuple[Run, ...]:
@@ -76,97 +92,122 @@ def slice_runs(runs: Sequence[Run], start: int, end: int) -> tuple[Run, ...]:
     return tuple(out)
 
 
-def _detach_spaces(runs: Sequence[Run]) -> list[Run]:
+_ITALIC, _BOLD = int(Style.ITALIC), int(Style.BOLD)
+_UNDERLINE, _STRIKE = int(Style.UNDERLINE), int(Style.STRIKE)
+_ORDER_INT = (_UNDERLINE, _STRIKE, _BOLD, _ITALIC)
+_MARKERS_INT = {_UNDERLINE: "__", _STRIKE: "~~", _BOLD: "**"}
+
+# Runs inside the renderer are (text, style) pairs with int styles: enum arithmetic costs
+# more than the rest of rendering put together.
+_Span = tuple[str, int]
+
+
+def _detach_spaces(runs: list[_Span]) -> list[_Span]:
     """Move whitespace at the edges of styled runs outside the markers.
 
     `*word *` is not italics in Discord; `*word* ` is. The moved whitespace takes only the
     styles it shares with its neighbour, so it never opens a span of its own.
     """
-    out: list[Run] = []
-    for i, run in enumerate(runs):
-        if not run.style:
-            out.append(run)
+    out: list[_Span] = []
+    last = len(runs) - 1
+
+    def add(text: str, style: int) -> None:
+        if out and out[-1][1] == style:
+            out[-1] = (out[-1][0] + text, style)
+        else:
+            out.append((text, style))
+
+    for i, (text, style) in enumerate(runs):
+        if not style or (not text[0].isspace() and not text[-1].isspace()):
+            add(text, style)
             continue
-        text = run.text
+        prev_style = runs[i - 1][1] if i else 0
         core = text.strip()
         if not core:
-            prev_style = runs[i - 1].style if i else Style.NONE
-            out.append(Run(text, run.style & prev_style))
+            add(text, style & prev_style)
             continue
         lead = text[: len(text) - len(text.lstrip())]
         trail = text[len(text.rstrip()) :]
         if lead:
-            prev_style = runs[i - 1].style if i else Style.NONE
-            out.append(Run(lead, run.style & prev_style))
-        out.append(Run(core, run.style))
+            add(lead, style & prev_style)
+        add(core, style)
         if trail:
-            next_style = runs[i + 1].style if i + 1 < len(runs) else Style.NONE
-            out.append(Run(trail, run.style & next_style))
-    return list(normalize(out))
+            add(trail, style & (runs[i + 1][1] if i < last else 0))
+    return out
 
 
-def _neighbour_char(neighbour: Run, run: Run, index: int) -> str:
-    """The character Discord sees beside an italic span: a bold or strike marker, or text."""
-    toggled = neighbour.style ^ run.style
-    if toggled & (Style.BOLD | Style.STRIKE) and not toggled & Style.UNDERLINE:
-        return "*"
-    return neighbour.text[index]
-
-
-def _italic_markers(runs: Sequence[Run]) -> list[str]:
-    """Choose `_` or `*` for each run's italics.
-
-    `_` keeps italics clear of bold's `**`, but Discord only honours it at a word boundary;
-    inside a word (`un*believ*able`) only `*` works.
-    """
-    markers = ["*"] * len(runs)
-    i = 0
-    while i < len(runs):
-        if not runs[i].style & Style.ITALIC:
-            i += 1
-            continue
-        j = i
-        while j < len(runs) and runs[j].style & Style.ITALIC:
-            j += 1
-        before = _neighbour_char(runs[i - 1], runs[i], -1) if i else ""
-        after = _neighbour_char(runs[j], runs[j - 1], 0) if j < len(runs) else ""
-        inner = "".join(run.text for run in runs[i:j])
-        if not _ASCII_WORD.match(before) and not _ASCII_WORD.match(after) and "_" not in inner:
-            markers[i:j] = ["_"] * (j - i)
-        i = j
-    return markers
+def _reach(spans: list[_Span]) -> list[list[int]]:
+    """For each style and run, the index of the last run its span reaches."""
+    reach = [[0] * len(spans) for _ in _ORDER_INT]
+    for k, style in enumerate(_ORDER_INT):
+        row = reach[k]
+        for i in range(len(spans) - 1, -1, -1):
+            if spans[i][1] & style:
+                row[i] = row[i + 1] if i + 1 < len(spans) and spans[i + 1][1] & style else i
+    return reach
 
 
 def render_runs(runs: Sequence[Run], *, extra: Style = Style.NONE) -> str:
     """Render runs as Discord markdown with every span closed at the end."""
-    runs = _detach_spaces([Run(run.text, run.style | extra) for run in runs if run.text])
-    italic = _italic_markers(runs)
+    extra_bits = int(extra)
+    if not extra_bits and all(not run.style for run in runs):
+        return escape("".join(run.text for run in runs))
+    spans = _detach_spaces([(run.text, int(run.style) | extra_bits) for run in runs if run.text])
+    # The longer-lasting style is opened outside the shorter one, so ending the short one
+    # does not close and reopen the other.
+    reach = _reach(spans)
     parts: list[str] = []
-    stack: list[tuple[Style, str]] = []
+    italics: list[int] = []  # indexes in `parts` of italic markers, open and close in turn
+    stack: list[int] = []
+    open_now = 0
     line_start = True
-    for run, italic_marker in zip(runs, italic, strict=True):
-        wanted = run.style
-        # Close from the top of the stack down to the deepest style that must end.
-        keep = len(stack)
-        for depth, (style, _) in enumerate(stack):
-            if not wanted & style:
-                keep = depth
-                break
-        while len(stack) > keep:
-            parts.append(stack.pop()[1])
-        open_now = Style.NONE
-        for style, _ in stack:
-            open_now |= style
-        for style in _ORDER:
-            if wanted & style and not open_now & style:
-                marker = italic_marker if style is Style.ITALIC else _MARKERS[style]
-                stack.append((style, marker))
-                parts.append(marker)
-        parts.append(escape(run.text, line_start=line_start))
-        line_start = run.text.endswith("\n")
+    for index, (text, wanted) in enumerate(spans):
+        if open_now & ~wanted:
+            # Close from the top of the stack down to the deepest style that must end.
+            depth = next(d for d, style in enumerate(stack) if not wanted & style)
+            while len(stack) > depth:
+                style = stack.pop()
+                open_now &= ~style
+                _emit_marker(parts, italics, style)
+        if wanted & ~open_now:
+            opening = sorted(
+                (-reach[k][index], k, style)
+                for k, style in enumerate(_ORDER_INT)
+                if wanted & style and not open_now & style
+            )
+            for _, _, style in opening:
+                stack.append(style)
+                open_now |= style
+                _emit_marker(parts, italics, style)
+        parts.append(escape(text, line_start=line_start))
+        line_start = text.endswith("\n")
     while stack:
-        parts.append(stack.pop()[1])
+        _emit_marker(parts, italics, stack.pop())
+    _choose_italic_markers(parts, italics)
     return "".join(parts)
+
+
+def _emit_marker(parts: list[str], italics: list[int], style: int) -> None:
+    if style == _ITALIC:
+        italics.append(len(parts))
+        parts.append("")  # chosen once the neighbours are known
+    else:
+        parts.append(_MARKERS_INT[style])
+
+
+def _choose_italic_markers(parts: list[str], italics: list[int]) -> None:
+    """Write `_` or `*` for each italic span.
+
+    `_` keeps italics clear of bold's `**`, but Discord honours it only at a word boundary,
+    so inside a word (`un*believ*able`) and beside underline's `__` it must be `*`.
+    """
+    for opening, closing in zip(italics[::2], italics[1::2], strict=True):
+        before = next((p[-1] for p in reversed(parts[:opening]) if p), "")
+        after = next((p[0] for p in parts[closing + 1 :] if p), "")
+        after = after or ("*" if closing + 1 < len(parts) else "")
+        usable = not _ASCII_WORD.match(before) and not _ASCII_WORD.match(after)
+        marker = "_" if usable else "*"
+        parts[opening] = parts[closing] = marker
 
 
 def render_block(block: Block, runs: Sequence[Run] | None = None) -> str:

@@ -1,0 +1,99 @@
+import re
+
+import pytest
+from hypothesis import given, settings
+
+from bot.markup import escape, render_block, render_runs, rendered_length, to_plain
+from bot.story import Block, BlockKind, Run, Style
+from tests.strategies import blocks, run_lists, word_aligned_run_lists
+
+I, B, U, S = Style.ITALIC, Style.BOLD, Style.UNDERLINE, Style.STRIKE
+
+
+def marker_toggles(markdown: str) -> dict[str, int]:
+    """Count opening/closing markers per style in rendered markdown, escapes removed."""
+    bare = re.sub(r"\\.", "x", markdown, flags=re.S)
+    counts = {"italic": 0, "bold": 0, "underline": 0, "strike": 0}
+    for run in re.findall(r"\*+|_+|~~", bare):
+        if run == "~~":
+            counts["strike"] += 1
+        elif run[0] == "*":
+            counts["italic"] += len(run) in (1, 3)
+            counts["bold"] += len(run) in (2, 3)
+        else:
+            counts["italic"] += len(run) in (1, 3)
+            counts["underline"] += len(run) in (2, 3)
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("runs", "expected"),
+    [
+        ([Run("She said "), Run("hello", I), Run(" twice.")], "She said _hello_ twice."),
+        ([Run("un"), Run("believ", I), Run("able")], "un*believ*able"),
+        ([Run("It was "), Run("very ", B), Run("late.")], "It was **very** late."),
+        ([Run("a", I), Run("b", B)], "_a_**b**"),
+        ([Run("all", U | B | I)], "__**_all_**__"),
+        ([Run("gone", S)], "~~gone~~"),
+        ([Run("“"), Run("Quiet", I), Run("”")], "“_Quiet_”"),
+        ([Run("snake_case", I)], "_snake\\_case_"),
+        ([Run("ab", I | B), Run("c", I)], "_**ab**c_"),
+        ([Run("x"), Run("ab", I | B), Run("c", I)], "x***ab**c*"),
+        ([Run("x", U | I)], "__*x*__"),
+    ],
+)
+def test_render_runs_examples(runs, expected):
+    assert render_runs(runs) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2 * 3 = 6", "2 \\* 3 = 6"),
+        ("my_file_name", "my\\_file\\_name"),
+        ("~tilde~ and `tick`", "\\~tilde\\~ and \\`tick\\`"),
+        ("a|b", "a\\|b"),
+        ("back\\slash", "back\\\\slash"),
+        ("<@123456> hi", "\\<@123456> hi"),
+        ("[click](https://x.example)", "[click]\\(https://x.example)"),
+        ("> not a quote", "\\> not a quote"),
+        ("# not a heading", "\\# not a heading"),
+        ("- not a list", "\\- not a list"),
+        ("-# not subtext", "\\-# not subtext"),
+        ("1. not numbered", "1\\. not numbered"),
+        ("line\n> second", "line\n\\> second"),
+        ("“Curly” — dashes… and 漢字", "“Curly” — dashes… and 漢字"),
+        ("#hashtag and 3.5 and a-b", "#hashtag and 3.5 and a-b"),
+    ],
+)
+def test_escape_examples(text, expected):
+    assert escape(text) == expected
+
+
+def test_space_at_span_edge_moves_outside_markers():
+    assert render_runs([Run("A "), Run(" word ", I), Run("here")]) == "A  _word_ here"
+
+
+def test_heading_and_note_blocks():
+    assert render_block(Block(BlockKind.HEADING, (Run("Part Two"),))) == "**Part Two**"
+    note = render_block(Block(BlockKind.NOTE, (Run("Thanks\n\nfor reading"),)))
+    assert note == "> Thanks\n>\n> for reading"
+
+
+@settings(max_examples=300, deadline=None)
+@given(run_lists())
+def test_render_round_trips_to_plain_text(runs):
+    rendered = render_runs(runs)
+    assert to_plain(rendered) == "".join(r.text for r in runs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(word_aligned_run_lists())
+def test_rendered_spans_are_balanced(runs):
+    assert all(n % 2 == 0 for n in marker_toggles(render_runs(runs)).values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(blocks)
+def test_rendered_length_matches_rendering(block):
+    assert rendered_length(block) == len(render_block(block))
