@@ -1,0 +1,123 @@
+"""Configuration from the environment, checked in one place.
+
+`Config.from_env` turns a mapping (the process environment, with `.env` loaded at start-up)
+into a frozen `Config`, or raises `ConfigError` listing every missing or malformed value with
+what to set. The token is kept out of `repr` so it cannot reach a log by accident.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.pagination import DEFAULT_PAGE_CHARS, MAX_PAGE_CHARS, MIN_PAGE_CHARS
+
+DEFAULT_MAX_STORY_MB = 20
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{20,}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """One or more settings are missing or malformed; `problems` says which and what to set."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    token: str = field(repr=False)
+    stories_dir: Path = Path("stories")
+    database_path: Path = Path("storybot.sqlite3")
+    dev_guild_id: int | None = None
+    page_chars: int = DEFAULT_PAGE_CHARS
+    log_level: str = "INFO"
+    max_story_bytes: int = DEFAULT_MAX_STORY_MB * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, require_token: bool = True) -> Config:
+        """Build the configuration from environment-style strings.
+
+        `require_token=False` is for the command-line tools that never connect to Discord.
+        """
+        problems: list[str] = []
+
+        def get(name: str) -> str:
+            return (env.get(name) or "").strip()
+
+        token = get("DISCORD_TOKEN")
+        if not token and require_token:
+            problems.append(
+                "DISCORD_TOKEN is not set. Copy .env.example to .env and set DISCORD_TOKEN to "
+                "your bot's token (Discord Developer Portal -> your application -> Bot -> "
+                "Reset Token)."
+            )
+        elif token and not _TOKEN_SHAPE.match(token):
+            problems.append(
+                "DISCORD_TOKEN does not look like a bot token (three dot-separated parts, no "
+                "spaces or quotes). Copy it again from the Developer Portal's Bot page."
+            )
+
+        dev_guild_id = None
+        if raw := get("DEV_GUILD_ID"):
+            if raw.isdigit() and 15 <= len(raw) <= 21:
+                dev_guild_id = int(raw)
+            else:
+                problems.append(
+                    f"DEV_GUILD_ID must be a server id (a number of 17-20 digits), got {raw!r}. "
+                    "Enable Developer Mode in Discord, right-click the server, Copy Server ID; "
+                    "or leave it empty."
+                )
+
+        page_chars = DEFAULT_PAGE_CHARS
+        if raw := get("PAGE_CHARS"):
+            if raw.isdigit() and MIN_PAGE_CHARS <= int(raw) <= MAX_PAGE_CHARS:
+                page_chars = int(raw)
+            else:
+                problems.append(
+                    f"PAGE_CHARS must be a whole number from {MIN_PAGE_CHARS} to "
+                    f"{MAX_PAGE_CHARS}, got {raw!r}."
+                )
+
+        log_level = get("LOG_LEVEL").upper() or "INFO"
+        if log_level not in _LOG_LEVELS:
+            levels = ", ".join(_LOG_LEVELS)
+            problems.append(f"LOG_LEVEL must be one of {levels}, got {log_level!r}.")
+            log_level = "INFO"
+
+        max_mb = DEFAULT_MAX_STORY_MB
+        if raw := get("MAX_STORY_MB"):
+            try:
+                max_mb = float(raw)
+                if not 0 < max_mb <= 1024:
+                    raise ValueError
+            except ValueError:
+                problems.append(f"MAX_STORY_MB must be megabytes, above 0 up to 1024; got {raw!r}.")
+
+        stories_dir = Path(get("STORIES_DIR") or "stories")
+        database_path = Path(get("DATABASE_PATH") or "storybot.sqlite3")
+        if database_path.is_dir():
+            problems.append(
+                f"DATABASE_PATH points to a folder ({database_path}); give a file name such as "
+                "storybot.sqlite3."
+            )
+
+        if problems:
+            raise ConfigError(problems)
+        return cls(
+            token=token,
+            stories_dir=stories_dir,
+            database_path=database_path,
+            dev_guild_id=dev_guild_id,
+            page_chars=page_chars,
+            log_level=log_level,
+            max_story_bytes=int(max_mb * 1024 * 1024),
+        )
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelName(self.log_level)

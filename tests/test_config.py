@@ -1,0 +1,88 @@
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, ConfigError
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+def test_defaults_from_a_token_alone():
+    config = Config.from_env({"DISCORD_TOKEN": TOKEN})
+    assert config.stories_dir == Path("stories")
+    assert config.database_path == Path("storybot.sqlite3")
+    assert config.dev_guild_id is None
+    assert config.page_chars == 1800
+    assert config.log_level == "INFO"
+
+
+def test_every_value_is_read():
+    config = Config.from_env({
+        "DISCORD_TOKEN": TOKEN,
+        "STORIES_DIR": "library",
+        "DATABASE_PATH": "data/bot.db",
+        "DEV_GUILD_ID": "123456789012345678",
+        "PAGE_CHARS": "2400",
+        "LOG_LEVEL": "debug",
+        "MAX_STORY_MB": "5",
+    })
+    assert config.stories_dir == Path("library")
+    assert config.database_path == Path("data/bot.db")
+    assert config.dev_guild_id == 123456789012345678
+    assert config.page_chars == 2400
+    assert config.log_level == "DEBUG"
+    assert config.max_story_bytes == 5 * 1024 * 1024
+
+
+def test_the_token_never_appears_in_repr():
+    config = Config.from_env({"DISCORD_TOKEN": TOKEN})
+    assert TOKEN not in repr(config)
+    assert TOKEN not in str(config)
+
+
+def test_missing_token_says_what_to_set():
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env({})
+    assert "DISCORD_TOKEN is not set" in str(caught.value)
+    assert ".env" in str(caught.value)
+
+
+def test_tools_do_not_need_a_token():
+    assert Config.from_env({}, require_token=False).token == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DISCORD_TOKEN", "not a token", "does not look like a bot token"),
+        ("DEV_GUILD_ID", "my-server", "DEV_GUILD_ID must be a server id"),
+        ("PAGE_CHARS", "100", "PAGE_CHARS must be a whole number from 500 to 4000"),
+        ("PAGE_CHARS", "lots", "PAGE_CHARS must be a whole number"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
+        ("MAX_STORY_MB", "-3", "MAX_STORY_MB must be megabytes"),
+    ],
+)
+def test_malformed_values_name_the_variable(name, value, message):
+    env = {"DISCORD_TOKEN": TOKEN, name: value}
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env(env)
+    assert message in str(caught.value)
+    if name == "DISCORD_TOKEN":
+        assert value not in str(caught.value)
+
+
+def test_all_problems_are_reported_together():
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env({"PAGE_CHARS": "9", "DEV_GUILD_ID": "x"})
+    assert len(caught.value.problems) == 3
+
+
+def test_database_path_that_is_a_folder_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="DATABASE_PATH points to a folder"):
+        Config.from_env({"DISCORD_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path)})
+
+
+def test_config_is_frozen():
+    config = Config.from_env({"DISCORD_TOKEN": TOKEN})
+    with pytest.raises(AttributeError):
+        config.page_chars = 900  # type: ignore[misc]
