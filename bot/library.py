@@ -193,3 +193,34 @@ def _load_file(root: Path, path: Path, max_bytes: int) -> Story:
     if not any(chapter.blocks for chapter in story.chapters):
         raise StoryError("no story text found")
     return story
+
+
+def _haystack(story: Story) -> str:
+    meta = story.meta
+    return " \n".join((story.title, meta.author, *meta.fandoms, story.id)).casefold()
+
+
+def find_stories(library: Library, query: str, limit: int = 25) -> list[Story]:
+    """Stories matching `query` on title, author, fandom or id, best first.
+
+    Title prefixes rank first, then any word starting with the query, then substrings.
+    """
+    query = " ".join(query.casefold().split())
+    stories = list(library)
+    if not query:
+        return stories[:limit]
+    ranked: list[tuple[int, str, Story]] = []
+    for story in stories:
+        title = story.title.casefold()
+        hay = _haystack(story)
+        if title.startswith(query) or story.id.startswith(query):
+            rank = 0
+        elif f" {query}" in f" {hay}":
+            rank = 1
+        elif all(word in hay for word in query.split()):
+            rank = 2
+        else:
+            continue
+        ranked.append((rank, title, story))
+    ranked.sort(key=lambda item: (item[0], item[1]))
+    return [story for _, _, story in ranked[:limit]]

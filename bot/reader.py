@@ -83,6 +83,14 @@ def anchor_at(plain: str, position: int) -> str:
     return plain[position : position + ANCHOR_CHARS]
 
 
+def page_anchor(paged: PagedStory, page: Page) -> str:
+    """`anchor_at` for a page's start, read from its first block (no whole-story join)."""
+    chapter = paged.story.chapters[page.chapter]
+    if not chapter.blocks:
+        return ""
+    return chapter.blocks[page.first].plain[page.lo : page.lo + ANCHOR_CHARS]
+
+
 def relocate(plain: str, position: int, anchor: str) -> int:
     """Where a saved place is now: the anchor's occurrence nearest the old offset.
 
