@@ -29,6 +29,7 @@ from bot.markup import escape
 from bot.reader import is_gated, may_show
 from bot.search import SearchIndex, searchable
 from bot.shelf_listing import (
+    ListingPage,
     ShelfFilters,
     StoryCard,
     clip,
@@ -230,7 +231,8 @@ class LibraryCog(commands.Cog, name="Library"):
         self._listings.pop(listing_id, None)
 
     async def shelf_embed(self, owner_id: int, owner_name: str, story_ids: list[str],
-                          filters: ShelfFilters, threshold: str, number: int):
+                          filters: ShelfFilters, threshold: str, number: int
+                          ) -> tuple[discord.Embed, ListingPage]:
         """One page of a listing as an embed, and the page it is."""
         library = self.bot.library
         stories = [s for s in (library.get(sid) for sid in story_ids) if s is not None]
@@ -279,14 +281,16 @@ class LibraryCog(commands.Cog, name="Library"):
             await reply(interaction, empty_shelf_message(filters, len(self.bot.library)))
             return
         settings = await self.bot.database.guild_settings(interaction.guild_id)
-        listing_id = secrets.token_hex(6)
-        view = ShelfView(self, listing_id, interaction.user, [s.id for s in stories], filters,
-                         settings.age_threshold)
-        embed = await view.render()
+        story_ids = [s.id for s in stories]
         if page_count(len(stories)) == 1:
-            view.stop()
+            embed, _ = await self.shelf_embed(interaction.user.id, interaction.user.display_name,
+                                              story_ids, filters, settings.age_threshold, 1)
             await interaction.response.send_message(embed=embed)
             return
+        listing_id = secrets.token_hex(6)
+        view = ShelfView(self, listing_id, interaction.user, story_ids, filters,
+                         settings.age_threshold)
+        embed = await view.render()
         view.last_interaction = interaction
         self._listings[listing_id] = view
         await interaction.response.send_message(embed=embed, view=view)

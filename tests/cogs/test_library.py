@@ -50,6 +50,21 @@ summary: A secret summary for grown-ups only.
     return stories_dir
 
 
+@pytest.fixture(autouse=True)
+async def close_databases(env):
+    """Close the bots' databases: SimCord detaches bots without calling `close()`, and an
+    unclosed aiosqlite connection complains from its thread when it is collected later."""
+    yield
+    await env.bot.database.close()
+
+
+async def restart(env, config) -> None:
+    """What a process restart looks like: a fresh bot on the same database file."""
+    old = env.bot
+    await env.restart_bot(create_bot(config))
+    await old.database.close()
+
+
 def buttons(message) -> list[dict]:
     """The buttons of a message (a SimCord response) as Discord's JSON."""
     return [c for row in message.components for c in row["components"]]
@@ -126,7 +141,7 @@ async def test_listing_buttons_go_after_a_quiet_while(env, channel, alice):
 async def test_old_listing_buttons_answer_after_a_restart(env, channel, alice, config):
     result = await alice.slash(channel, "library")
     next_id = button(result.response, ":next")["custom_id"]
-    await env.restart_bot(create_bot(config))
+    await restart(env, config)
     click = await alice.click(result.response.message, custom_id=next_id)
     assert [m.content for m in click.followups] == [
         "This list has expired — run `/library` again."
@@ -281,7 +296,7 @@ async def test_search_finds_a_phrase_and_its_button_opens_that_page(env, channel
 async def test_search_hit_buttons_work_after_a_restart(env, channel, alice, config):
     result = await alice.slash(channel, "search", text=PHRASE)
     (hit,) = buttons(result.response)
-    await env.restart_bot(create_bot(config))
+    await restart(env, config)
     opened = await alice.click(result.response.message, custom_id=hit["custom_id"])
     assert PHRASE in opened.response.embeds[0].description
 

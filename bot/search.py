@@ -1,0 +1,270 @@
+"""Full-text search over the library with SQLite FTS5.
+
+One row per paragraph or heading (notes and scene breaks are not story text a member would
+look for), holding the block's plain offset into `Story.plain`. A hit's offset is where the
+matched words themselves start, so the page opened for it is the one showing them.
+
+The member's text is always a literal phrase: it is quoted for FTS5, so `AND`, `NOT`, `*`,
+quotes, parentheses and `-` are just characters. When the exact phrase is nowhere, the same
+words anywhere in one paragraph are the fallback. The index lives in an in-memory database
+owned by the index; it is rebuilt, not updated, when the library reloads.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from bot.library import Library
+from bot.story import BlockKind
+
+log = logging.getLogger(__name__)
+
+SNIPPET_CHARS = 150
+# Context kept before the match in a snippet; the rest of the width follows it.
+_LEAD = 50
+# Marks around matched words in FTS5's highlight(); control characters never reach the index
+# (`_clean` blanks them), so they cannot be confused with story text.
+_OPEN, _CLOSE = "\x01", "\x02"
+_CONTROLS = str.maketrans({_OPEN: " ", _CLOSE: " "})
+_INDEXED = (BlockKind.PARAGRAPH, BlockKind.HEADING)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A place a query matched.
+
+    `offset` is the plain offset in `Story.plain` where the match starts; `snippet` is plain
+    text around it (with `…` where it was cut) and `marks` the (start, end) spans of the
+    matched words inside `snippet`.
+    """
+
+    story_id: str
+    chapter: int
+    offset: int
+    snippet: str
+    marks: tuple[tuple[int, int], ...] = ()
+
+
+def phrase(text: str) -> str:
+    """`text` as one FTS5 string: a literal phrase whatever characters it holds."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def searchable(text: str) -> bool:
+    """Whether `text` has anything the tokenizer would index (a letter or a digit)."""
+    return any(char.isalnum() for char in text)
+
+
+def _clean(text: str) -> str:
+    # Same length out as in, so offsets into the text stay right.
+    if _OPEN in text or _CLOSE in text:
+        return text.translate(_CONTROLS)
+    return text
+
+
+def _rows(library: Library) -> Iterator[tuple[int, str, str, int, int]]:
+    """(rowid, text, story id, chapter, offset) for every indexed block, in story order."""
+    rowid = 0
+    for story in library:
+        layout = library.entry(story.id).layout
+        for number, (chapter, chapter_layout) in enumerate(
+            zip(story.chapters, layout.chapters, strict=True)
+        ):
+            for block, start in zip(chapter.blocks, chapter_layout.plain_start, strict=True):
+                if block.kind not in _INDEXED:
+                    continue
+                text = block.plain
+                if not text.strip():
+                    continue
+                rowid += 1
+                yield rowid, _clean(text), story.id, number, start
+
+
+def spans(highlighted: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text of a highlight() result without its marks, and the marked spans in it."""
+    out: list[str] = []
+    found: list[tuple[int, int]] = []
+    length = 0
+    start = 0
+    position = 0
+    while True:
+        opening = highlighted.find(_OPEN, position)
+        if opening < 0:
+            out.append(highlighted[position:])
+            break
+        closing = highlighted.find(_CLOSE, opening + 1)
+        if closing < 0:
+            out.append(highlighted[position:].replace(_OPEN, ""))
+            break
+        before = highlighted[position:opening]
+        out.append(before)
+        length += len(before)
+        start = length
+        inner = highlighted[opening + 1 : closing]
+        out.append(inner)
+        length += len(inner)
+        found.append((start, length))
+        position = closing + 1
+    return "".join(out), found
+
+
+def snippet(text: str, marks: list[tuple[int, int]], width: int = SNIPPET_CHARS
+            ) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """About `width` characters of `text` around the first mark, cut between words.
+
+    Returns the snippet (with `…` where text was left out, line breaks as spaces) and the
+    marks that fall inside it, moved to snippet coordinates.
+    """
+    first, first_end = marks[0] if marks else (0, 0)
+    start = max(first - _LEAD, 0)
+    end = min(start + width, len(text))
+    start = max(min(start, end - width), 0)
+    if start > 0 and not text[start - 1].isspace():
+        # Begin at a word: skip the partial word the window cut into.
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else start
+    if end < len(text) and not text[end].isspace():
+        space = text.rfind(" ", max(first_end, start), end)
+        end = space if space > start else end
+    body = text[start:end].replace("\n", " ").replace("\t", " ")
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix) - start
+    inside = tuple(
+        (max(s, start) + shift, min(e, end) + shift)
+        for s, e in marks
+        if s < end and e > start
+    )
+    return prefix + body + suffix, inside
+
+
+class SearchIndex:
+    """An FTS5 index of every paragraph and heading in a library."""
+
+    def __init__(self, connection: sqlite3.Connection, ranges: dict[str, tuple[int, int]]
+                 ) -> None:
+        self._db = connection
+        self._ranges = ranges  # story id -> (first rowid, last rowid)
+        # Built in a worker thread, searched from others: one query at a time.
+        self._lock = threading.Lock()
+
+    @classmethod
+    def build(cls, library: Library) -> SearchIndex:
+        """Index `library` (blocking; a few seconds for tens of megabytes of text)."""
+        started = time.perf_counter()
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        db.execute(
+            "CREATE VIRTUAL TABLE blocks USING fts5("
+            "text, story UNINDEXED, chapter UNINDEXED, offset UNINDEXED, "
+            "tokenize = 'unicode61 remove_diacritics 2')"
+        )
+        ranges: dict[str, tuple[int, int]] = {}
+
+        def rows() -> Iterator[tuple[int, str, str, int, int]]:
+            for row in _rows(library):
+                rowid, _, story_id = row[:3]
+                first = ranges.get(story_id, (rowid, rowid))[0]
+                ranges[story_id] = (first, rowid)
+                yield row
+
+        with db:
+            db.executemany(
+                "INSERT INTO blocks (rowid, text, story, chapter, offset) VALUES (?, ?, ?, ?, ?)",
+                rows(),
+            )
+            # One segment makes queries fastest; the index is never written again.
+            db.execute("INSERT INTO blocks (blocks) VALUES ('optimize')")
+        index = cls(db, ranges)
+        log.info("Indexed %d passages of %d stories in %.0f ms", index.size, len(ranges),
+                 (time.perf_counter() - started) * 1000)
+        return index
+
+    @property
+    def size(self) -> int:
+        """How many blocks are indexed."""
+        return max((last for _, last in self._ranges.values()), default=0)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def search(
+        self,
+        query: str,
+        *,
+        story_id: str | None = None,
+        limit: int = 10,
+        accept: Callable[[str], bool] | None = None,
+    ) -> list[Hit]:
+        """Passages matching `query` as a phrase, best first (bm25, then story order).
+
+        When the exact phrase is nowhere, passages holding all its words are returned
+        instead. `story_id` limits the search to one story; `accept` drops hits from the
+        stories it returns False for (age gating) without shortening the list.
+        """
+        if limit <= 0 or not searchable(query):
+            return []
+        if story_id is not None and story_id not in self._ranges:
+            return []
+        words = query.split()
+        attempts = [phrase(query)]
+        if len(words) > 1:
+            attempts.append(" ".join(phrase(word) for word in words if searchable(word)))
+        for expression in attempts:
+            hits = self._search(expression, story_id, limit, accept)
+            if hits:
+                return hits
+        return []
+
+    @staticmethod
+    def _accepted(rows: Iterable[tuple[int, str]], accept: Callable[[str], bool] | None,
+                  limit: int) -> list[int]:
+        """The rowids of the first `limit` rows whose story `accept` takes."""
+        chosen: list[int] = []
+        for rowid, story_id in rows:
+            if accept is None or accept(story_id):
+                chosen.append(rowid)
+                if len(chosen) >= limit:
+                    break
+        return chosen
+
+    def _search(self, expression: str, story_id: str | None, limit: int,
+                accept: Callable[[str], bool] | None) -> list[Hit]:
+        sql = "SELECT rowid, story FROM blocks WHERE blocks MATCH ?"
+        params: list[object] = [expression]
+        if story_id is not None:
+            first, last = self._ranges[story_id]
+            sql += " AND rowid BETWEEN ? AND ?"
+            params += [first, last]
+        # A LIMIT lets SQLite keep only the best rows while ranking instead of sorting every
+        # match. Only when `accept` turned too many of them away are all matches ranked.
+        sql += " ORDER BY rank, rowid"
+        batch = max(limit * 4, 20)
+        with self._lock:
+            try:
+                rows = self._db.execute(sql + " LIMIT ?", [*params, batch]).fetchall()
+                chosen = self._accepted(rows, accept, limit)
+                if len(chosen) < limit and len(rows) == batch:
+                    chosen = self._accepted(self._db.execute(sql, params), accept, limit)
+            except sqlite3.OperationalError as exc:
+                # Quoting makes every query well-formed; this is a safety net.
+                log.warning("Search for %r failed: %s", expression, exc)
+                return []
+            hits = []
+            for rowid in chosen:
+                row = self._db.execute(
+                    "SELECT story, chapter, offset, highlight(blocks, 0, ?, ?) FROM blocks "
+                    "WHERE blocks MATCH ? AND rowid = ?",
+                    (_OPEN, _CLOSE, expression, rowid),
+                ).fetchone()
+                found_story, chapter, start, highlighted = row
+                text, marks = spans(highlighted)
+                shown, inside = snippet(text, marks)
+                first = marks[0][0] if marks else 0
+                hits.append(Hit(found_story, chapter, start + first, shown, inside))
+        return hits
