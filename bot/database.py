@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,11 @@ class Database:
     """Typed access to the bot's tables. Create with `await Database.open(path)`."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._db = connection
+        self._db: aiosqlite.Connection = connection
+        # This process is the only writer, so rows it has read or written can be kept:
+        # a page turn then needs one round trip to the database thread, not three.
+        self._readings: _Cache[int, Reading | None] = _Cache(20_000)
+        self._settings: _Cache[int, GuildSettings] = _Cache(5_000)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -99,7 +103,10 @@ class Database:
         return database
 
     async def close(self) -> None:
-        await self._db.close()
+        """Close the connection; closing twice is harmless."""
+        if self._db is not None:
+            connection, self._db = self._db, None
+            await connection.close()
 
     async def _migrate(self) -> None:
         async with self._db.execute("PRAGMA user_version") as cursor:
@@ -150,39 +157,18 @@ class Database:
 
         `turned` counts a page turn; `words` is what that turn read (0 for jumps). When
         `message_id` is given, the reading message moves to the same page in the same
-        transaction, so the two never disagree.
+        statement (see migration 0002), so the two never disagree.
         """
         now = time.time() if now is None else now
-        finished_at = now if finished else None
-        statement = """
-            INSERT INTO progress (user_id, story_id, position, anchor, furthest, length,
-                                  pages_turned, words_read, started_at, last_read_at, finished_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (user_id, story_id) DO UPDATE SET
-                position = excluded.position,
-                anchor = excluded.anchor,
-                furthest = MAX(furthest, excluded.furthest),
-                length = excluded.length,
-                pages_turned = pages_turned + excluded.pages_turned,
-                words_read = words_read + excluded.words_read,
-                last_read_at = excluded.last_read_at,
-                finished_at = COALESCE(finished_at, excluded.finished_at)
-        """
-        values = (user_id, story_id, position, anchor, page_end, length, int(turned), words,
-                  now, now, finished_at)
-        if message_id is None:
-            await self._db.execute(statement, values)
-            return
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            await self._db.execute(statement, values)
-            await self._db.execute(
-                "UPDATE readings SET position = ? WHERE message_id = ?", (position, message_id)
-            )
-            await self._db.execute("COMMIT")
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
+        await self._db.execute(
+            "INSERT INTO page_turns (user_id, story_id, position, anchor, furthest, length, "
+            "turned, words, now, finished_at, message_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (user_id, story_id, position, anchor, page_end, length, int(turned), words, now,
+             now if finished else None, message_id),
+        )
+        if message_id is not None and (cached := self._readings.get(message_id)):
+            self._readings[message_id] = replace(cached, position=position)
 
     async def progress(self, user_id: int, story_id: str) -> Progress | None:
         rows = await self._fetch(
@@ -212,6 +198,7 @@ class Database:
     # --- reading messages -----------------------------------------------------------------
 
     async def save_reading(self, reading: Reading, *, now: float | None = None) -> None:
+        self._readings[reading.message_id] = reading
         await self._db.execute(
             "INSERT OR REPLACE INTO readings (message_id, channel_id, guild_id, user_id, "
             "story_id, position, controls, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -221,12 +208,18 @@ class Database:
         )
 
     async def reading(self, message_id: int) -> Reading | None:
+        """The reading shown on a message, or None (remembered too: ids are never reused)."""
+        if message_id in self._readings:
+            return self._readings[message_id]
         rows = await self._fetch(
             f"SELECT {_columns(Reading)} FROM readings WHERE message_id = ?", (message_id,)
         )
-        return Reading(*rows[0]) if rows else None
+        reading = Reading(*rows[0]) if rows else None
+        self._readings[message_id] = reading
+        return reading
 
     async def delete_reading(self, message_id: int) -> None:
+        self._readings[message_id] = None
         await self._db.execute("DELETE FROM readings WHERE message_id = ?", (message_id,))
 
     # --- settings -------------------------------------------------------------------------
@@ -235,14 +228,19 @@ class Database:
         """A server's settings; the defaults for DMs and servers that changed nothing."""
         if guild_id is None:
             return GuildSettings(0)
+        if (cached := self._settings.get(guild_id)) is not None:
+            return cached
         rows = await self._fetch(
             f"SELECT {_columns(GuildSettings)} FROM guild_settings WHERE guild_id = ?",
             (guild_id,),
         )
-        if not rows:
-            return GuildSettings(guild_id)
-        gid, paging, club, threshold, stats = rows[0]
-        return GuildSettings(gid, paging, bool(club), threshold, bool(stats))
+        if rows:
+            gid, paging, club, threshold, stats = rows[0]
+            settings = GuildSettings(gid, paging, bool(club), threshold, bool(stats))
+        else:
+            settings = GuildSettings(guild_id)
+        self._settings[guild_id] = settings
+        return settings
 
     async def update_guild_settings(self, guild_id: int, **changes: Any) -> GuildSettings:
         """Change some of a server's settings; unknown names are a programming error."""
@@ -259,10 +257,24 @@ class Database:
                 f"ON CONFLICT (guild_id) DO UPDATE SET {updates}",
                 (guild_id, *(int(v) if isinstance(v, bool) else v for v in changes.values())),
             )
+            self._settings.pop(guild_id, None)
         return await self.guild_settings(guild_id)
 
     # --- helpers --------------------------------------------------------------------------
 
     async def _fetch(self, sql: str, params: tuple = ()) -> list[tuple]:
-        async with self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._db.execute_fetchall(sql, params))
+
+
+class _Cache(dict):
+    """A dict that forgets its oldest entries beyond `size`."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value) -> None:
+        super().pop(key, None)
+        super().__setitem__(key, value)
+        if len(self) > self.size:
+            del self[next(iter(self))]

@@ -325,6 +325,7 @@ def paginate(
     for number, ch in enumerate(layout.chapters):
         first_pages.append(len(pages))
         cuts = paginator.chapter(ch)
+        following = layout.chapters[number + 1 : number + 2]
         for k, (first, lo, last, hi) in enumerate(cuts):
             start = ch.plain_start[first] + lo if ch.blocks else ch.end
             # A page owns the separator after it, so every offset falls on some page.
@@ -332,6 +333,6 @@ def paginate(
                 nxt_first, nxt_lo = cuts[k + 1][:2]
                 end = ch.plain_start[nxt_first] + nxt_lo
             else:
-                end = ch.end
+                end = following[0].start if following else ch.end
             pages.append(Page(len(pages) + 1, number, start, end, first, lo, last, hi))
     return PagedStory(story, layout, page_chars, pages, first_pages)

@@ -412,7 +412,8 @@ class LibraryCog(commands.Cog, name="Library"):
     @search.autocomplete("story")
     async def story_autocomplete(self, interaction: discord.Interaction, current: str
                                  ) -> list[app_commands.Choice[str]]:
-        return story_choices(self.bot, current)
+        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        return story_choices(self.bot, current, settings.age_threshold)
 
     async def cog_app_command_error(self, interaction: discord.Interaction,
                                     error: app_commands.AppCommandError) -> None:

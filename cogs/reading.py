@@ -387,7 +387,8 @@ class ReadingCog(commands.Cog, name="Reading"):
         elif page is not None:
             jump = goto_page(paged, page)
             if jump.clamped:
-                note = f"{found.title} has {len(paged.pages)} pages; showing page {jump.page.number}."
+                note = (f"{found.title} has {len(paged.pages)} pages; "
+                        f"showing page {jump.page.number}.")
         else:
             jump = goto_page(paged, 1)
         await self.open(interaction, found, jump.page, private=private, note=note)
@@ -431,7 +432,8 @@ class ReadingCog(commands.Cog, name="Reading"):
     async def story_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return story_choices(self.bot, current)
+        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        return story_choices(self.bot, current, settings.age_threshold)
 
     # -- buttons --
 
@@ -517,10 +519,17 @@ class ReadingCog(commands.Cog, name="Reading"):
         paged = self.paged_or_none(reading.story_id)
         channel = self.bot.get_partial_messageable(payload.channel_id, guild_id=payload.guild_id)
         message = channel.get_partial_message(payload.message_id)
-        if added and payload.guild_id is not None:
-            await self._remove_reaction(message, payload)
-        if paged is None:
-            return
+        try:
+            if paged is not None:
+                await self._turn_message(message, payload, reading, paged, action)
+        finally:
+            # Tidy the reader's reaction after the page has changed, so it never delays it.
+            if added and payload.guild_id is not None:
+                await self._remove_reaction(message, payload)
+
+    async def _turn_message(self, message: discord.PartialMessage,
+                            payload: discord.RawReactionActionEvent, reading: Reading,
+                            paged: PagedStory, action: Action) -> None:
         before = paged.page_at(reading.position)
         page = turn(paged, reading.position, action)
         if page is before:
@@ -561,11 +570,12 @@ class ReadingCog(commands.Cog, name="Reading"):
         await reply(interaction, "Something went wrong on my side; please try again.")
 
 
-def story_choices(bot: StoryBot, current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete: up to 25 stories matching title, author or fandom."""
+def story_choices(bot: StoryBot, current: str,
+                  threshold: str = "Mature") -> list[app_commands.Choice[str]]:
+    """Autocomplete: up to 25 stories matching title, author or fandom; 🔞 marks gated ones."""
     choices = []
     for story in find_stories(bot.library, current, 25):
-        mark = " 🔞" if is_gated(story.meta.rating, "Mature") else ""
+        mark = " 🔞" if is_gated(story.meta.rating, threshold) else ""
         by = f" — {story.meta.author}" if story.meta.author else ""
         choices.append(app_commands.Choice(name=clip(f"{story.title}{by}{mark}", 100),
                                            value=story.id))

@@ -117,7 +117,7 @@ stories = st.builds(
 
 
 def _repeat(runs: tuple[Run, ...], times: int) -> tuple[Run, ...]:
-    return tuple(runs + (Run(" "),)) * (times - 1) + runs
+    return (*runs, Run(" ")) * (times - 1) + runs
 
 
 prose_blocks = st.one_of(

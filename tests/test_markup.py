@@ -7,7 +7,7 @@ from bot.markup import escape, render_block, render_runs, rendered_length, to_pl
 from bot.story import Block, BlockKind, Run, Style
 from tests.strategies import blocks, run_lists, word_aligned_run_lists
 
-I, B, U, S = Style.ITALIC, Style.BOLD, Style.UNDERLINE, Style.STRIKE
+ITALIC, BOLD, UNDER, STRIKE = Style.ITALIC, Style.BOLD, Style.UNDERLINE, Style.STRIKE
 
 
 def marker_toggles(markdown: str) -> dict[str, int]:
@@ -29,17 +29,17 @@ def marker_toggles(markdown: str) -> dict[str, int]:
 @pytest.mark.parametrize(
     ("runs", "expected"),
     [
-        ([Run("She said "), Run("hello", I), Run(" twice.")], "She said _hello_ twice."),
-        ([Run("un"), Run("believ", I), Run("able")], "un*believ*able"),
-        ([Run("It was "), Run("very ", B), Run("late.")], "It was **very** late."),
-        ([Run("a", I), Run("b", B)], "_a_**b**"),
-        ([Run("all", U | B | I)], "__**_all_**__"),
-        ([Run("gone", S)], "~~gone~~"),
-        ([Run("“"), Run("Quiet", I), Run("”")], "“_Quiet_”"),
-        ([Run("snake_case", I)], "_snake\\_case_"),
-        ([Run("ab", I | B), Run("c", I)], "_**ab**c_"),
-        ([Run("x"), Run("ab", I | B), Run("c", I)], "x***ab**c*"),
-        ([Run("x", U | I)], "__*x*__"),
+        ([Run("She said "), Run("hello", ITALIC), Run(" twice.")], "She said _hello_ twice."),
+        ([Run("un"), Run("believ", ITALIC), Run("able")], "un*believ*able"),
+        ([Run("It was "), Run("very ", BOLD), Run("late.")], "It was **very** late."),
+        ([Run("a", ITALIC), Run("b", BOLD)], "_a_**b**"),
+        ([Run("all", UNDER | BOLD | ITALIC)], "__**_all_**__"),
+        ([Run("gone", STRIKE)], "~~gone~~"),
+        ([Run("“"), Run("Quiet", ITALIC), Run("”")], "“_Quiet_”"),
+        ([Run("snake_case", ITALIC)], "_snake\\_case_"),
+        ([Run("ab", ITALIC | BOLD), Run("c", ITALIC)], "_**ab**c_"),
+        ([Run("x"), Run("ab", ITALIC | BOLD), Run("c", ITALIC)], "x***ab**c*"),
+        ([Run("x", UNDER | ITALIC)], "__*x*__"),
     ],
 )
 def test_render_runs_examples(runs, expected):
@@ -71,7 +71,7 @@ def test_escape_examples(text, expected):
 
 
 def test_space_at_span_edge_moves_outside_markers():
-    assert render_runs([Run("A "), Run(" word ", I), Run("here")]) == "A  _word_ here"
+    assert render_runs([Run("A "), Run(" word ", ITALIC), Run("here")]) == "A  _word_ here"
 
 
 def test_heading_and_note_blocks():

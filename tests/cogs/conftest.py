@@ -64,7 +64,19 @@ def simcord_bot(config: Config):
 @pytest.fixture
 async def env(simcord_env):
     await simcord_env.bot.tree.sync()
-    return simcord_env
+    yield simcord_env
+    # SimCord detaches bots without calling close(); an open aiosqlite connection would keep
+    # its worker thread, and the test run, alive.
+    await simcord_env.bot.database.close()
+
+
+async def restart(env, config: Config):
+    """What a process restart looks like: a fresh bot on the same database and library."""
+    old = env.bot
+    await env.restart_bot(create_bot(config))
+    await old.database.close()
+    await env.bot.tree.sync()
+    return env.bot
 
 
 @pytest.fixture

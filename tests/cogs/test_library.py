@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import create_bot
-from tests.cogs.conftest import page_number, prose, write_story
+from tests.cogs.conftest import page_number, prose, restart, write_story
 
 PHRASE = "silver kettle sang its one cracked note"
 SECRET = "velvet midnight orchard"
@@ -48,21 +47,6 @@ fandoms: [Harbour Tales]
 summary: A secret summary for grown-ups only.
 """, f"They met in the {SECRET}, where the lamps were never lit.\n\n" + prose(3, 2))
     return stories_dir
-
-
-@pytest.fixture(autouse=True)
-async def close_databases(env):
-    """Close the bots' databases: SimCord detaches bots without calling `close()`, and an
-    unclosed aiosqlite connection complains from its thread when it is collected later."""
-    yield
-    await env.bot.database.close()
-
-
-async def restart(env, config) -> None:
-    """What a process restart looks like: a fresh bot on the same database file."""
-    old = env.bot
-    await env.restart_bot(create_bot(config))
-    await old.database.close()
 
 
 def buttons(message) -> list[dict]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot import create_bot
 from bot.database import Database
-from tests.cogs.conftest import footer, page_number, write_story
+from tests.cogs.conftest import footer, page_number, restart, write_story
 
 
 def custom_ids(message: discord.Message) -> list[str]:
@@ -336,8 +335,7 @@ async def test_continue_after_restart_and_old_controls_still_work(env, guild, ch
     reaction_message = latest(channel)
     for _ in range(3):
         await alice.react(reaction_message, "▶️")
-    await env.restart_bot(create_bot(config))
-    await env.bot.tree.sync()
+    await restart(env, config)
 
     result = await alice.slash(channel, "continue", story="lantern")
     assert page_number(result.response.message) == 4
@@ -371,8 +369,7 @@ async def test_continue_after_page_size_change(env, channel, alice, config, tmp_
     text_before = latest(channel).embeds[0].description[:60]
     from dataclasses import replace
 
-    await env.restart_bot(create_bot(replace(config, page_chars=1500)))
-    await env.bot.tree.sync()
+    await restart(env, replace(config, page_chars=1500))
     result = await alice.slash(channel, "continue", story="lantern")
     assert text_before in result.response.message.embeds[0].description
 
@@ -389,8 +386,7 @@ async def test_story_edited_on_disk_keeps_the_readers_place(env, channel, alice,
     foreword = "A foreword the author added later, long enough to shift every offset. " * 20
     path.write_text(text.replace("# Chapter 1 Title\n\n", f"# Chapter 1 Title\n\n{foreword}\n\n",
                                  1))
-    await env.restart_bot(create_bot(config))
-    await env.bot.tree.sync()
+    await restart(env, config)
     result = await alice.slash(channel, "continue", story="lantern")
     assert first_words in result.response.message.embeds[0].description
 
@@ -399,8 +395,7 @@ async def test_continue_a_story_removed_from_the_library(env, channel, alice, co
                                                          stories_dir):
     await alice.slash(channel, "read", story="short")
     (stories_dir / "short.md").unlink()
-    await env.restart_bot(create_bot(config))
-    await env.bot.tree.sync()
+    await restart(env, config)
     result = await alice.slash(channel, "continue")
     assert result.ephemeral and "no longer in the library" in result.response.content
 
@@ -446,8 +441,7 @@ async def test_story_text_with_mentions_pings_nobody(env, guild, channel, alice,
                 paragraphs=1)
     path = stories_dir / "loud.md"
     path.write_text(path.read_text() + f"\n\n@everyone look <@{alice.id}> and @here.\n")
-    await env.restart_bot(create_bot(config))
-    await env.bot.tree.sync()
+    await restart(env, config)
     await alice.slash(channel, "read", story="loud")
     sent = [r for r in env.http_requests
             if isinstance(r.json, dict) and "embeds" in (r.json.get("data") or r.json)]
