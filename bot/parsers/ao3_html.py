@@ -27,14 +27,13 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from bot.parsers.common import title_from_filename
+from bot.parsers.common import AO3_LABELS, tidy_breaks, title_from_filename
 from bot.parsers.html_blocks import (
     BlockBuilder,
     clean_references,
     element_text,
     needs_cleaning,
     simplify,
-    tidy,
 )
 from bot.story import Block, BlockKind, Chapter, Metadata, Story, StoryError, normalize_rating
 from bot.textio import clean, decode
@@ -46,26 +45,6 @@ _WORK_URL = re.compile(r"^(?:https?:)?//(?:www\.)?(archiveofourown\.org/works/\d
 _STAT = re.compile(r"(Published|Updated|Completed|Words|Chapters)\s*:\s*(\S+)", re.I)
 _SERIES_PART = re.compile(r"Part\s+\d+\s+of\s+.+?(?=,\s*Part\s+\d+\s+of\s|$)", re.I)
 
-# `dt` labels, singular and plural as AO3 writes them, to `Metadata` fields.
-_TAG_FIELDS = {
-    "rating": "rating",
-    "ratings": "rating",
-    "archive warning": "warnings",
-    "archive warnings": "warnings",
-    "category": "categories",
-    "categories": "categories",
-    "fandom": "fandoms",
-    "fandoms": "fandoms",
-    "relationship": "relationships",
-    "relationships": "relationships",
-    "character": "characters",
-    "characters": "characters",
-    "additional tag": "tags",
-    "additional tags": "tags",
-    "language": "language",
-    "series": "series",
-    "stats": "stats",
-}
 
 
 def parse(data: bytes, name: str) -> Story:
@@ -178,7 +157,7 @@ def _tag_list(root: etree._Element) -> etree._Element | None:
         if has_class(dl, "tags"):
             return dl
         # Every AO3 work has a rating and a fandom; a glossary in a story has neither.
-        labels = {_TAG_FIELDS.get(_label(dt)) for dt in dl.iter("dt")}
+        labels = {AO3_LABELS.get(_label(dt)) for dt in dl.iter("dt")}
         if {"rating", "fandoms"} <= labels:
             return dl
     return None
@@ -228,7 +207,7 @@ def _read_tags(dl: etree._Element) -> dict[str, object]:
         if el.tag == "dt":
             label = _label(el)
         elif el.tag == "dd" and label:
-            field_name = _TAG_FIELDS.get(label)
+            field_name = AO3_LABELS.get(label)
             if field_name == "rating":
                 values = _dd_values(el)
                 fields["rating"] = normalize_rating(values[0] if values else "")
@@ -479,7 +458,7 @@ def _drop_title_heading(chapters: list[Chapter], title: str) -> list[Chapter]:
         return chapters
     first = chapters[0].blocks[0]
     if first.kind is BlockKind.HEADING and _same(first.plain, title):
-        rest = tidy(chapters[0].blocks[1:])
+        rest = tidy_breaks(chapters[0].blocks[1:])
         return [Chapter(chapters[0].title, rest), *chapters[1:]] if rest else chapters[1:]
     return chapters
 

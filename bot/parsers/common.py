@@ -59,7 +59,30 @@ def file_stem(name: str, suffixes: Iterable[str]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _tidy_breaks(blocks: Iterable[Block]) -> list[Block]:
+# AO3's labels for work metadata, singular and plural as it writes them, to `Metadata`
+# fields; the HTML download's `dt`s and the text export's header lines use the same words.
+AO3_LABELS = {
+    "rating": "rating",
+    "ratings": "rating",
+    "archive warning": "warnings",
+    "archive warnings": "warnings",
+    "category": "categories",
+    "categories": "categories",
+    "fandom": "fandoms",
+    "fandoms": "fandoms",
+    "relationship": "relationships",
+    "relationships": "relationships",
+    "character": "characters",
+    "characters": "characters",
+    "additional tag": "tags",
+    "additional tags": "tags",
+    "language": "language",
+    "series": "series",
+    "stats": "stats",
+}
+
+
+def tidy_breaks(blocks: Iterable[Block]) -> tuple[Block, ...]:
     """Blocks without scene breaks at either end and without two breaks in a row."""
     out: list[Block] = []
     for block in blocks:
@@ -68,7 +91,7 @@ def _tidy_breaks(blocks: Iterable[Block]) -> list[Block]:
         out.append(block)
     while out and out[-1].kind is BlockKind.BREAK:
         out.pop()
-    return out
+    return tuple(out)
 
 
 def finish_chapters(
@@ -84,7 +107,7 @@ def finish_chapters(
     chapters: list[Chapter] = []
     carried: list[Block] = []
     for title, blocks in drafts:
-        body = _tidy_breaks(blocks)
+        body = list(tidy_breaks(blocks))
         if not body:
             if title:
                 carried.append(Block(BlockKind.HEADING, (Run(title),)))

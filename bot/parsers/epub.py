@@ -31,13 +31,12 @@ from urllib.parse import unquote, urldefrag
 from lxml import etree
 
 from bot.parsers.ao3_html import ao3_story, find_preface, parse_html
-from bot.parsers.common import title_from_filename
+from bot.parsers.common import tidy_breaks, title_from_filename
 from bot.parsers.html_blocks import (
     BlockBuilder,
     clean_references,
     element_text,
     simplify,
-    tidy,
     to_blocks,
 )
 from bot.story import Block, BlockKind, Chapter, Metadata, Story, StoryError, paragraph
@@ -393,7 +392,7 @@ def _chapters(
             continue
         if title is None and chapters:
             previous = chapters[-1]
-            chapters[-1] = Chapter(previous.title, tidy(previous.blocks + blocks))
+            chapters[-1] = Chapter(previous.title, tidy_breaks(previous.blocks + blocks))
         else:
             chapters.append(Chapter(title or "", blocks))
     return chapters

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from bot.markup import slice_runs
-from bot.parsers.common import is_break_line
+from bot.parsers.common import is_break_line, tidy_breaks
 from bot.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, Style
 from bot.textio import clean
 
@@ -184,9 +184,9 @@ class BlockBuilder:
             self._write(text, 0)
 
     def blocks(self) -> tuple[Block, ...]:
-        """The blocks collected so far, tidied: see `tidy`."""
+        """The blocks collected so far, tidied: see `tidy_breaks`."""
         self._end(self._kind)
-        return tidy(self._blocks)
+        return tidy_breaks(self._blocks)
 
     def _walk(
         self,
@@ -476,16 +476,6 @@ def simplify(element: etree._Element) -> None:
     etree.strip_tags(element, *_TRANSPARENT)
 
 
-def tidy(blocks: Iterable[Block]) -> tuple[Block, ...]:
-    """Collapse consecutive scene breaks into one and drop breaks at the start and end."""
-    out: list[Block] = []
-    for block in blocks:
-        if block.kind is BlockKind.BREAK and (not out or out[-1].kind is BlockKind.BREAK):
-            continue
-        out.append(block)
-    while out and out[-1].kind is BlockKind.BREAK:
-        out.pop()
-    return tuple(out)
 
 
 def to_blocks(

@@ -55,6 +55,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from bot.parsers.common import (
+    AO3_LABELS,
     display_width,
     file_stem,
     finish_chapters,
@@ -99,28 +100,12 @@ _LABEL_LINE = re.compile(
     r"(?P<indent>[ \t]*)(?P<label>[A-Za-z][A-Za-z' ]{0,30}?)[ \t]*:(?P<value>.*)"
 )
 _HEADER_LABELS = {
-    "rating": "rating",
-    "ratings": "rating",
-    "archive warning": "warnings",
-    "archive warnings": "warnings",
+    **AO3_LABELS,
     "warning": "warnings",
     "warnings": "warnings",
-    "category": "categories",
-    "categories": "categories",
-    "fandom": "fandoms",
-    "fandoms": "fandoms",
-    "relationship": "relationships",
-    "relationships": "relationships",
-    "character": "characters",
-    "characters": "characters",
-    "additional tags": "tags",
-    "additional tag": "tags",
     "tags": "tags",
-    "language": "language",
-    "series": "series",
     "collections": "",
     "collection": "",
-    "stats": "stats",
     "published": "stats",
     "updated": "stats",
     "completed": "stats",
