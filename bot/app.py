@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pkgutil
 import sys
 
 import discord
@@ -20,7 +21,16 @@ from bot.library import Library
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.reading", "cogs.library")
+def extensions() -> list[str]:
+    """Every module in the `cogs` package, the reading cog first.
+
+    Other cogs open pages through the reading cog, and `load_extension` makes a fresh module
+    object: loading it first means their `from cogs.reading import ...` gets that one.
+    """
+    import cogs
+
+    names = sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__))
+    return ["cogs.reading", *(name for name in names if name != "cogs.reading")]
 
 
 def intents() -> discord.Intents:
@@ -60,7 +70,7 @@ class StoryBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.database = self._given_database or await Database.open(self.config.database_path)
         self.library = self._given_library or await asyncio.to_thread(self.load_library)
-        for extension in EXTENSIONS:
+        for extension in extensions():
             await self.load_extension(extension)
         if self._sync_globally:
             synced = await self.tree.sync()

@@ -17,6 +17,9 @@ from typing import Any
 
 import aiosqlite
 
+from bot.store_quotes import QuoteTables
+from bot.store_shelf import ShelfTables
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -72,13 +75,17 @@ def migrations(folder: Path = MIGRATIONS) -> list[tuple[int, str, str]]:
         if match:
             found.append((int(match.group(1)), path.name, path.read_text(encoding="utf-8")))
     numbers = [n for n, _, _ in found]
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise RuntimeError(f"migrations must be numbered 1, 2, 3 ... without gaps: {numbers}")
+    if len(set(numbers)) != len(numbers):
+        raise RuntimeError(f"two migrations share a number: {numbers}")
     return found
 
 
-class Database:
-    """Typed access to the bot's tables. Create with `await Database.open(path)`."""
+class Database(QuoteTables, ShelfTables):
+    """Typed access to the bot's tables. Create with `await Database.open(path)`.
+
+    Reading tables are here; each later feature's tables have their methods in a module of
+    their own (`bot/store_*.py`), mixed in, sharing this connection and caches.
+    """
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db: aiosqlite.Connection = connection

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate
@@ -56,15 +57,18 @@ class ChapterLayout:
     )
 
     def __init__(self, blocks: tuple[Block, ...], start: int) -> None:
+        # Machine-integer arrays: a list of Python ints costs four times the memory, and a
+        # library keeps one of these per chapter for as long as it runs.
         self.blocks = blocks
-        self.plain_len = [_plain_length(b) for b in blocks]
-        self.rendered_len = [rendered_length(b) for b in blocks]
+        self.plain_len = array("q", (_plain_length(b) for b in blocks))
+        self.rendered_len = array("q", (rendered_length(b) for b in blocks))
         # run_len[i]: rendered length of blocks[:i], each followed by a separator.
-        self.run_len = [0, *accumulate(n + _SEP for n in self.rendered_len)]
+        self.run_len = array("q", [0])
+        self.run_len.extend(accumulate(n + _SEP for n in self.rendered_len))
         self.start = start
-        self.plain_start = [start + x for x in accumulate(n + _SEP for n in self.plain_len)]
-        self.plain_start = [start, *self.plain_start[:-1]] if blocks else []
-        self.breaks = [i for i, b in enumerate(blocks) if b.kind is BlockKind.BREAK]
+        starts = accumulate((n + _SEP for n in self.plain_len[:-1]), initial=start)
+        self.plain_start = array("q", starts if blocks else ())
+        self.breaks = array("q", (i for i, b in enumerate(blocks) if b.kind is BlockKind.BREAK))
 
     @property
     def end(self) -> int:

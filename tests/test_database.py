@@ -17,7 +17,7 @@ async def db(tmp_path):
 
 
 async def test_migrations_set_the_schema_version(db, tmp_path):
-    assert await db.schema_version() == len(migrations())
+    assert await db.schema_version() == migrations()[-1][0]
     assert await db.integrity_check() == "ok"
     with sqlite3.connect(tmp_path / "bot.sqlite3") as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -36,7 +36,7 @@ async def test_a_failed_migration_changes_nothing(tmp_path, monkeypatch):
     import bot.database as module
 
     good = migrations()
-    broken = [*good, (len(good) + 1, "broken.sql", "CREATE TABLE extra (x); NOT SQL;")]
+    broken = [*good, (good[-1][0] + 1, "broken.sql", "CREATE TABLE extra (x); NOT SQL;")]
     monkeypatch.setattr(module, "migrations", lambda: broken)
     with pytest.raises(sqlite3.OperationalError):
         await Database.open(tmp_path / "bot.sqlite3")
