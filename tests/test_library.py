@@ -67,7 +67,7 @@ EXPECTED_ERRORS = {
     "truncated.html": "no story text",
     "no-chapters.html": "no story text",
     "bad-front.md": "front matter",
-    "not-a-zip.epub": "",
+    "not-a-zip.epub": "not a ZIP archive",
     "too-big.txt": "over the 11 MB limit",
     "plain_.md": "already used by plain.txt",
     "sidecar.txt": "sidecar.toml",
