@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import weakref
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 import discord
@@ -39,7 +40,7 @@ from bot.story import Story
 
 log = logging.getLogger(__name__)
 
-NAV_REACTIONS = REACTION_ORDER[:4]
+NAV_REACTIONS = REACTION_ORDER
 SELECT_LIMIT = 25
 _STORY = r"(?P<story>[a-z0-9-]{1,60})"
 
@@ -47,12 +48,36 @@ _STORY = r"(?P<story>[a-z0-9-]{1,60})"
 # --- answers ---------------------------------------------------------------------------------
 
 
-async def reply(interaction: discord.Interaction, text: str) -> None:
-    """A private answer, whether or not the interaction was answered already."""
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, ephemeral=True)
+async def reply(interaction: discord.Interaction, text: str) -> bool:
+    """A private answer, whether or not the interaction was answered already.
+
+    When Discord refuses it, one log line says so and False is returned: an answer that
+    cannot be delivered must not turn into a second failure.
+    """
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException as exc:
+        log.warning("Could not answer member %s in channel %s (%s %s)", interaction.user.id,
+                    interaction.channel_id, exc.status, exc.code)
+        return False
+    return True
+
+
+async def guard(interaction: discord.Interaction, work: Awaitable[None]) -> None:
+    """Run a control's work; a failure is logged once and the member told if possible."""
+    try:
+        await work
+    except discord.HTTPException as exc:
+        log.warning("Discord refused a page for member %s in channel %s (%s %s)",
+                    interaction.user.id, interaction.channel_id, exc.status, exc.code)
+        if exc.status >= 500:
+            await reply(interaction, "Discord didn't take that page; please try again.")
+    except Exception:
+        log.exception("A reading control failed")
+        await reply(interaction, "Something went wrong on my side; please try again.")
 
 
 def age_restricted(channel: object) -> bool:
@@ -90,9 +115,35 @@ def controls(opened: Opened) -> discord.ui.View:
     view.add_item(GotoButton(*args, label=f"{page.number}/{total}", disabled=total == 1))
     view.add_item(NavButton(Action.NEXT, *args, disabled=page.number == total))
     view.add_item(NavButton(Action.LAST, *args, disabled=page.number == total))
+    view.add_item(BookmarkButton(*args))
     if len(opened.paged.story.chapters) > 1:
         view.add_item(ChapterSelect(*args, paged=opened.paged))
     return view
+
+
+class BookmarkButton(discord.ui.DynamicItem[discord.ui.Button], template=(
+    r"sb:mark:add:(?P<owner>\d+):(?P<pos>\d+):" + _STORY
+)):
+    """🔖 under a page: bookmarks it for whoever clicks (registered by the shelf cog)."""
+
+    def __init__(self, owner: int, position: int, story_id: str) -> None:
+        super().__init__(discord.ui.Button(
+            style=discord.ButtonStyle.secondary,
+            emoji="🔖",
+            custom_id=f"sb:mark:add:{owner}:{position}:{story_id}",
+        ))
+        self.owner, self.position, self.story_id = owner, position, story_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> BookmarkButton:
+        return cls(int(match["owner"]), int(match["pos"]), match["story"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        shelf = interaction.client.get_cog("Shelf")  # type: ignore[union-attr]
+        if shelf is None:
+            await reply(interaction, "Bookmarks are not available right now.")
+            return
+        await shelf.bookmark_button(interaction, self.story_id, self.position)
 
 
 _NAV_EMOJI = {Action.FIRST: "⏮️", Action.PREV: "◀️", Action.NEXT: "▶️", Action.LAST: "⏭️"}
@@ -117,7 +168,8 @@ class NavButton(discord.ui.DynamicItem[discord.ui.Button], template=(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         cog = _cog(interaction)
-        await cog.button_turn(interaction, self.story_id, self.owner, self.position, self.action)
+        await guard(interaction, cog.button_turn(interaction, self.story_id, self.owner,
+                                                 self.position, self.action))
 
 
 class GotoButton(discord.ui.DynamicItem[discord.ui.Button], template=(
@@ -138,6 +190,9 @@ class GotoButton(discord.ui.DynamicItem[discord.ui.Button], template=(
         return cls(int(match["owner"]), int(match["pos"]), match["story"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        await guard(interaction, self._ask(interaction))
+
+    async def _ask(self, interaction: discord.Interaction) -> None:
         cog = _cog(interaction)
         if not await cog.may_turn(interaction, self.owner):
             return
@@ -167,7 +222,8 @@ class GotoModal(discord.ui.Modal):
             await reply(interaction, f"“{clip(raw, 40)}” is not a page number.")
             return
         cog = _cog(interaction)
-        await cog.button_jump(interaction, self.story_id, self.owner, page_number=int(raw))
+        await guard(interaction, cog.button_jump(interaction, self.story_id, self.owner,
+                                                 page_number=int(raw)))
 
 
 class ChapterSelect(discord.ui.DynamicItem[discord.ui.Select], template=(
@@ -190,7 +246,8 @@ class ChapterSelect(discord.ui.DynamicItem[discord.ui.Select], template=(
     async def callback(self, interaction: discord.Interaction) -> None:
         values = interaction.data.get("values") or ["1"]
         cog = _cog(interaction)
-        await cog.button_jump(interaction, self.story_id, self.owner, chapter=int(values[0]))
+        await guard(interaction, cog.button_jump(interaction, self.story_id, self.owner,
+                                                 chapter=int(values[0])))
 
 
 def chapter_options(paged: PagedStory, position: int) -> list[discord.SelectOption]:
@@ -303,7 +360,7 @@ class ReadingCog(commands.Cog, name="Reading"):
             await interaction.response.send_message(embed=embed, view=controls(opened),
                                                     ephemeral=True)
             if note:
-                await interaction.followup.send(note, ephemeral=True)
+                await reply(interaction, note)
             return
         settings = await self.bot.database.guild_settings(interaction.guild_id)
         mode = settings.paging
@@ -325,7 +382,7 @@ class ReadingCog(commands.Cog, name="Reading"):
                 note = (note + "\n" if note else "") + (
                     "I couldn't add reactions here, so this page has buttons instead.")
         if note:
-            await interaction.followup.send(note, ephemeral=True)
+            await reply(interaction, note)
 
     def _can_react(self, interaction: discord.Interaction) -> bool:
         if interaction.guild_id is None:
@@ -466,10 +523,8 @@ class ReadingCog(commands.Cog, name="Reading"):
         await self._show_on_message(interaction, Opened(story_id, owner, jump.page, paged),
                                     turned=False)
         if jump.clamped:
-            await interaction.followup.send(
-                f"There are {len(paged.pages)} pages; showing page {jump.page.number}.",
-                ephemeral=True,
-            )
+            await reply(interaction,
+                        f"There are {len(paged.pages)} pages; showing page {jump.page.number}.")
 
     async def _show_on_message(self, interaction: discord.Interaction, opened: Opened, *,
                                turned: bool, words: int = 0) -> None:
@@ -565,9 +620,20 @@ class ReadingCog(commands.Cog, name="Reading"):
 
     async def cog_app_command_error(self, interaction: discord.Interaction,
                                     error: app_commands.AppCommandError) -> None:
-        log.exception("Command /%s failed", interaction.command.name if interaction.command
-                      else "?", exc_info=error)
-        await reply(interaction, "Something went wrong on my side; please try again.")
+        await command_failed(interaction, error)
+
+
+async def command_failed(interaction: discord.Interaction,
+                         error: app_commands.AppCommandError) -> None:
+    """One log line for a failed command, and a private word to the member when possible."""
+    name = interaction.command.name if interaction.command else "?"
+    original = getattr(error, "original", error)
+    if isinstance(original, discord.HTTPException):
+        log.warning("/%s: Discord refused a request (%s %s)", name, original.status,
+                    original.code)
+    else:
+        log.error("/%s failed", name, exc_info=original)
+    await reply(interaction, "Something went wrong on my side; please try again.")
 
 
 def story_choices(bot: StoryBot, current: str,
