@@ -205,25 +205,32 @@ class GotoButton(discord.ui.DynamicItem[discord.ui.Button], template=(
         )
 
 
+GOTO_FORM = re.compile(r"sb:gotoform:(?P<owner>\d+):(?P<pos>\d+):" + _STORY + "$")
+
+
 class GotoModal(discord.ui.Modal):
+    """Asks for a page number. Its answer is handled by `ReadingCog.on_interaction` from the
+    custom id alone, so a form opened before a restart still works after it."""
+
     def __init__(self, owner: int, position: int, story_id: str, total: int) -> None:
         super().__init__(title="Go to page", custom_id=f"sb:gotoform:{owner}:{position}:{story_id}",
                          timeout=900)
-        self.owner, self.position, self.story_id = owner, position, story_id
-        self.number = discord.ui.TextInput(
+        self.add_item(discord.ui.TextInput(
             label=f"Page number (1-{total})", custom_id="page", placeholder=str(total),
             min_length=1, max_length=7,
-        )
-        self.add_item(self.number)
+        ))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        raw = self.number.value.strip()
-        if not raw.lstrip("-").isdigit():
-            await reply(interaction, f"“{clip(raw, 40)}” is not a page number.")
-            return
-        cog = _cog(interaction)
-        await guard(interaction, cog.button_jump(interaction, self.story_id, self.owner,
-                                                 page_number=int(raw)))
+        """Answered by the cog's interaction listener."""
+
+
+def submitted_value(interaction: discord.Interaction, custom_id: str) -> str:
+    """The text a member typed into a modal's input, read from the raw interaction."""
+    for row in interaction.data.get("components", []):
+        for component in row.get("components", [row.get("component", {})]):
+            if component.get("custom_id") == custom_id:
+                return str(component.get("value") or "")
+    return ""
 
 
 class ChapterSelect(discord.ui.DynamicItem[discord.ui.Select], template=(
@@ -537,6 +544,20 @@ class ReadingCog(commands.Cog, name="Reading"):
         embed = page_embed(opened.paged, opened.page, self.words(opened.story_id))
         view = controls(opened) if has_buttons else None
         await interaction.response.edit_message(embed=embed, view=view)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        match = GOTO_FORM.match((interaction.data or {}).get("custom_id", ""))
+        if match is None:
+            return
+        raw = submitted_value(interaction, "page").strip()
+        if not raw.lstrip("-").isdigit():
+            await reply(interaction, f"“{clip(raw, 40)}” is not a page number.")
+            return
+        await guard(interaction, self.button_jump(interaction, match["story"],
+                                                  int(match["owner"]), page_number=int(raw)))
 
     # -- reactions --
 

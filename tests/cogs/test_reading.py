@@ -464,3 +464,14 @@ async def test_every_page_embed_fits_discord(env, alice, story):
         assert len(embed) <= 6000
         await user.set_reaction(message, "▶️", reacted=True)
         await user.set_reaction(message, "▶️", reacted=False)
+
+
+async def test_go_to_page_form_opened_before_a_restart_works_after(env, guild, channel, alice,
+                                                                  config):
+    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await alice.slash(channel, "read", story="lantern")
+    message = latest(channel)
+    shown = await alice.click(message, custom_id=button(message, "sb:goto"))
+    await restart(env, config)
+    await alice.submit_modal(shown, {"page": "5"})
+    assert page_number(find(channel, message.id)) == 5
