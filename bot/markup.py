@@ -122,9 +122,11 @@ def _detach_spaces(runs: list[_Span]) -> list[_Span]:
             add(text, style)
             continue
         prev_style = runs[i - 1][1] if i else 0
+        next_style = runs[i + 1][1] if i < last else 0
         core = text.strip()
         if not core:
-            add(text, style & prev_style)
+            # Styled whitespace keeps a style only where the text on both sides has it.
+            add(text, style & prev_style & next_style)
             continue
         lead = text[: len(text) - len(text.lstrip())]
         trail = text[len(text.rstrip()) :]
@@ -132,7 +134,7 @@ def _detach_spaces(runs: list[_Span]) -> list[_Span]:
             add(lead, style & prev_style)
         add(core, style)
         if trail:
-            add(trail, style & (runs[i + 1][1] if i < last else 0))
+            add(trail, style & next_style)
     return out
 
 

@@ -97,3 +97,9 @@ def test_rendered_spans_are_balanced(runs):
 @given(blocks)
 def test_rendered_length_matches_rendering(block):
     assert rendered_length(block) == len(render_block(block))
+
+
+def test_styled_space_at_the_end_of_a_slice_leaves_the_span():
+    runs = [Run("Why", ITALIC), Run("?", ITALIC), Run(" ", ITALIC)]
+    assert render_runs(runs) == "_Why?_ "
+    assert render_runs([Run("a", ITALIC), Run(" ", ITALIC), Run("b", ITALIC)]) == "_a b_"
