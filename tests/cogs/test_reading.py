@@ -56,7 +56,7 @@ async def test_read_shows_the_first_page_with_reactions(env, channel, alice):
     assert "min left" in footer(message)
     assert embed.colour.value == 0x5DA35D  # General Audiences
     reactions = [str(r.emoji) for r in latest(channel).reactions]
-    assert reactions == ["⏮️", "◀️", "▶️", "⏭️"]
+    assert reactions == ["⏮️", "◀️", "▶️", "⏭️", "🔖"]
 
 
 async def test_read_saves_progress_before_anything_else(env, channel, alice, config):
