@@ -78,3 +78,44 @@ async def test_story_text_with_markdown_mentions_and_invisibles(env, guild, chan
     for request in env.http_requests:
         if isinstance(request.json, dict) and "embeds" in (request.json.get("data") or {}):
             assert request.json["data"]["allowed_mentions"] == {"parse": []}
+
+
+# Up to the option lengths Discord enforces before the bot sees anything.
+BAD_TIMES = ["24:00", "9:61", "noon-ish", "-1:00", "99999999", "０９:００x", "9" * 20]
+BAD_ZONES = ["Mars/Olympus_Mons", "../../etc/passwd", "UTC+25", "x" * 64, "Europe/",
+             "\u200b", "<@123>"]
+
+
+async def moderator(env, guild):
+    import discord
+
+    role = guild.create_role("mods", permissions=discord.Permissions(manage_guild=True))
+    return guild.add_member(env.create_user("mod"), roles=[role])
+
+
+@pytest.mark.parametrize("time", BAD_TIMES)
+async def test_schedule_with_odd_times_is_refused_clearly(env, guild, channel, time):
+    mod = await moderator(env, guild)
+    result = await mod.slash(channel, "quotes schedule", channel=channel, time=time)
+    assert result.ephemeral and "Schedule #" not in result.response.content
+    assert await env.bot.database.schedules(guild.id) == []
+    assert not env.errors
+
+
+@pytest.mark.parametrize("zone", BAD_ZONES)
+async def test_schedule_with_unknown_time_zones_is_refused_clearly(env, guild, channel, zone):
+    mod = await moderator(env, guild)
+    result = await mod.slash(channel, "quotes schedule", channel=channel, time="09:00",
+                             timezone=zone)
+    assert result.ephemeral and "Schedule #" not in result.response.content
+    assert await env.bot.database.schedules(guild.id) == []
+    assert not env.errors
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
+async def test_time_zone_autocomplete_with_odd_queries(env, guild, channel, query):
+    mod = await moderator(env, guild)
+    choices = await mod.autocomplete(channel, "quotes schedule", "timezone", query,
+                                     channel=channel, time="09:00")
+    assert len(choices) <= 25 and all(0 < len(c["name"]) <= 100 for c in choices)
+    assert not env.errors
