@@ -328,6 +328,11 @@ class QuotesCog(commands.Cog, name="Quotes"):
                 continue
             try:
                 posted += await self.post(schedule)
+            except discord.HTTPException as exc:
+                # Discord's own trouble (discord.py has already retried): the schedule stays
+                # as it is and tries again at its next run.
+                log.warning("Quote schedule %d: Discord refused the post (%s %s); next run %s",
+                            schedule.id, exc.status, exc.code, decision.next_run.isoformat())
             except Exception:
                 log.exception("Quote schedule %d failed", schedule.id)
         return posted

@@ -104,3 +104,20 @@ async def test_failed_button_turn_is_logged_and_the_next_click_works(env, guild,
     await alice.click(message, custom_id=button(latest(channel), "sb:nav:next"))
     assert page_number(latest(channel)) == 2
     assert not env.errors
+
+
+async def test_server_errors_on_a_scheduled_post_keep_the_schedule(env, guild, channel, caplog):
+    from tests.cogs.test_quotes import HOUR, MINUTE, posts, schedule
+
+    await schedule(env, guild, channel, time="00:10")
+    env.inject_error("POST", f"/channels/{channel.id}/messages", status=500, times=None)
+    await env.advance_time(11 * MINUTE)
+    assert posts(channel) == []
+    refusals = [r for r in caplog.records if "Discord refused the post" in r.getMessage()]
+    assert len(refusals) == 1
+    (saved,) = await env.bot.database.schedules(guild.id)
+    assert saved.paused_reason in (None, "")
+    env.backend.faults.clear()
+    await env.advance_time(24 * HOUR)
+    assert len(posts(channel)) == 1
+    assert not env.errors
