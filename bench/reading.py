@@ -58,20 +58,22 @@ async def bench_bot(folder: Path, turns: int) -> None:
         cog = bot.get_cog("Reading")
 
         # In-process: time from the cog receiving the event to the PATCH leaving.
-        started: list[float] = []
+        started: dict[int, float] = {}
         turn_times: list[float] = []
         handler = cog._reaction
 
         async def timed_handler(payload, *, added):
-            started.append(time.perf_counter())
+            started[payload.message_id] = time.perf_counter()
             await handler(payload, added=added)
 
         cog._reaction = timed_handler
         original_request = bot.http.request
 
         async def timed_request(route, **kwargs):
-            if route.method == "PATCH" and started:
-                turn_times.append(time.perf_counter() - started.pop())
+            if route.method == "PATCH":
+                message_id = int(route.url.rsplit("/", 1)[1])
+                if message_id in started:
+                    turn_times.append(time.perf_counter() - started.pop(message_id))
             return await original_request(route, **kwargs)
 
         bot.http.request = timed_request
@@ -89,6 +91,25 @@ async def bench_bot(folder: Path, turns: int) -> None:
             await reader.slash(channel, "read", story="two-megabytes", private=True)
             read_times.append(time.perf_counter() - began)
         print(f"  /read through SimCord                         {percentiles(read_times)}")
+
+        # Bursts: 200 members, each round every member's reaction arrives before the bot
+        # has handled any of them.
+        members = [guild.add_member(env.create_user(f"member{n}")) for n in range(200)]
+        messages = []
+        for member in members:
+            await member.slash(channel, "read", story="two-megabytes")
+            messages.append(channel.history()[-1])
+        turn_times.clear()
+        rounds = 50
+        began = time.perf_counter()
+        for _ in range(rounds):
+            for member, message in zip(members, messages, strict=True):
+                env.backend.set_reaction(channel.id, message.id, "▶️", member.id, True)
+            await env.settle()
+        elapsed = time.perf_counter() - began
+        print(f"  200 members in bursts, event -> edit request {percentiles(turn_times)}")
+        print(f"  ... {len(members) * rounds} turns in {elapsed:.1f} s through SimCord "
+              f"({len(members) * rounds / elapsed:.0f} turns/s)")
 
         await bot.database.update_guild_settings(guild.id, paging="buttons")
         await reader.slash(channel, "read", story="two-megabytes")
