@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-import discord
-
 from tests.cogs.conftest import footer, page_number, restart
-
-
-def ids(message: discord.Message) -> list[str]:
-    found = []
-    for row in message.components:
-        for child in getattr(row, "children", [row]):
-            if getattr(child, "custom_id", None):
-                found.append(child.custom_id)
-    return found
-
-
-def control(message: discord.Message, prefix: str) -> str:
-    matches = [cid for cid in ids(message) if cid.startswith(prefix)]
-    assert matches, f"no {prefix} control in {ids(message)}"
-    return matches[0]
-
-
-def current(channel, message_id: int) -> discord.Message:
-    return next(m for m in channel.history() if m.id == message_id)
+from tests.cogs.test_reading import button as control
+from tests.cogs.test_reading import find as current
 
 
 async def test_every_control_survives_a_restart(env, guild, channel, alice, config):
