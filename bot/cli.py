@@ -159,6 +159,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run(config, sync_globally=args.command == "sync")
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import main as demo_main
+
+    return demo_main(_environment(), host=args.host, port=args.port,
+                     open_browser=not args.no_browser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="storybot", description="A reading-room Discord bot.")
     sub = parser.add_subparsers(dest="command")
@@ -178,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     preview.set_defaults(func=cmd_preview)
     sync = sub.add_parser("sync", help="register the slash commands globally, then run")
     sync.set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="try the bot in a local browser page, no Discord needed")
+    demo.add_argument("--host", default="127.0.0.1", help="loopback address only (default)")
+    demo.add_argument("--port", type=int, help="port for the page (default: any free one)")
+    demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    demo.set_defaults(func=cmd_demo)
     parser.set_defaults(func=cmd_run)
     return parser
 

@@ -54,7 +54,8 @@ class Config:
             problems.append(
                 "DISCORD_TOKEN is not set. Copy .env.example to .env and set DISCORD_TOKEN to "
                 "your bot's token (Discord Developer Portal -> your application -> Bot -> "
-                "Reset Token)."
+                "Reset Token). To try the bot without Discord first, run: python -m bot demo "
+                "(after pip install -e \".[demo]\")."
             )
         elif token and not _TOKEN_SHAPE.match(token):
             problems.append(

@@ -45,6 +45,7 @@ def test_missing_token_says_what_to_set():
         Config.from_env({})
     assert "DISCORD_TOKEN is not set" in str(caught.value)
     assert ".env" in str(caught.value)
+    assert "python -m bot demo" in str(caught.value)
 
 
 def test_tools_do_not_need_a_token():
