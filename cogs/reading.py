@@ -272,6 +272,25 @@ def chapter_options(paged: PagedStory, position: int) -> list[discord.SelectOpti
     return options
 
 
+async def tidy_reaction(bot: commands.Bot, payload: discord.RawReactionActionEvent) -> None:
+    """Remove a member's control reaction when the bot has Manage Messages there.
+
+    Without it the reaction stays: in DMs the bot never can, which is why removing a
+    reaction there turns the page too.
+    """
+    guild = bot.get_guild(payload.guild_id) if payload.guild_id else None
+    channel = guild.get_channel_or_thread(payload.channel_id) if guild else None
+    if guild is None or channel is None:
+        return
+    if not channel.permissions_for(guild.me).manage_messages:
+        return
+    message = channel.get_partial_message(payload.message_id)
+    try:
+        await message.remove_reaction(payload.emoji, discord.Object(payload.user_id))
+    except discord.HTTPException as exc:
+        log.info("Could not remove a member's reaction (%s %s)", exc.status, exc.code)
+
+
 def _cog(interaction: discord.Interaction) -> ReadingCog:
     cog = interaction.client.get_cog("Reading")  # type: ignore[union-attr]
     assert isinstance(cog, ReadingCog)
@@ -601,7 +620,7 @@ class ReadingCog(commands.Cog, name="Reading"):
         finally:
             # Tidy the reader's reaction after the page has changed, so it never delays it.
             if added and payload.guild_id is not None:
-                await self._remove_reaction(message, payload)
+                await tidy_reaction(self.bot, payload)
 
     async def _turn_message(self, message: discord.PartialMessage,
                             payload: discord.RawReactionActionEvent, reading: Reading,
@@ -626,18 +645,6 @@ class ReadingCog(commands.Cog, name="Reading"):
             # Keep the message and its row in step: it still shows the old page.
             await self.bot.database.save_reading(reading)
 
-    async def _remove_reaction(self, message: discord.PartialMessage,
-                               payload: discord.RawReactionActionEvent) -> None:
-        guild = self.bot.get_guild(payload.guild_id) if payload.guild_id else None
-        channel = guild.get_channel_or_thread(payload.channel_id) if guild else None
-        if guild is None or channel is None:
-            return
-        if not channel.permissions_for(guild.me).manage_messages:
-            return
-        try:
-            await message.remove_reaction(payload.emoji, discord.Object(payload.user_id))
-        except discord.HTTPException as exc:
-            log.info("Could not remove a page-turn reaction (%s %s)", exc.status, exc.code)
 
     async def cog_app_command_error(self, interaction: discord.Interaction,
                                     error: app_commands.AppCommandError) -> None:

@@ -24,7 +24,7 @@ from bot.app import StoryBot
 from bot.embeds import clip, notice
 from bot.reader import BOOKMARK, THRESHOLDS, page_anchor, reaction_action, relocate
 from bot.store_shelf import Bookmark
-from cogs.reading import BookmarkButton, ReadingCog, reply
+from cogs.reading import BookmarkButton, ReadingCog, reply, tidy_reaction
 
 log = logging.getLogger(__name__)
 
@@ -464,20 +464,8 @@ class ShelfCog(commands.Cog, name="Shelf"):
         if anchor is not None:
             await self.bot.database.add_bookmark(reading.user_id, reading.story_id,
                                                  reading.position, anchor)
-        await self._tidy_reaction(payload)
+        await tidy_reaction(self.bot, payload)
 
-    async def _tidy_reaction(self, payload: discord.RawReactionActionEvent) -> None:
-        guild = self.bot.get_guild(payload.guild_id) if payload.guild_id else None
-        channel = guild.get_channel_or_thread(payload.channel_id) if guild else None
-        if guild is None or channel is None:
-            return
-        if not channel.permissions_for(guild.me).manage_messages:
-            return
-        message = channel.get_partial_message(payload.message_id)
-        try:
-            await message.remove_reaction(payload.emoji, discord.Object(payload.user_id))
-        except discord.HTTPException as exc:
-            log.info("Could not remove a bookmark reaction (%s %s)", exc.status, exc.code)
 
     # -- /stats --
 

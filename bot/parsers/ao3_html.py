@@ -125,10 +125,7 @@ def find_preface(root: etree._Element) -> etree._Element | None:
     if dl is None:
         return None
     # Without the id, the preface is the top-level block that holds the tag list.
-    el = dl
-    while (parent := el.getparent()) is not None and parent is not root:
-        el = parent
-    return el
+    return _top_level_block(dl, root)
 
 
 def find_afterword(root: etree._Element) -> etree._Element | None:
@@ -145,7 +142,11 @@ def find_afterword(root: etree._Element) -> etree._Element | None:
             endnotes = el
     if endnotes is None:
         return None
-    el = endnotes
+    return _top_level_block(endnotes, root)
+
+
+def _top_level_block(el: etree._Element, root: etree._Element) -> etree._Element:
+    """The ancestor of `el` (or `el` itself) that is a direct child of `root`."""
     while (parent := el.getparent()) is not None and parent is not root:
         el = parent
     return el
