@@ -361,9 +361,6 @@ async def serve(config: Config, *, host: str = "127.0.0.1", port: int | None = N
     try:
         async with simcord.run(bot, check_errors=False) as env:
             member, channels = await _set_up_world(env, bot)
-            # Let the bot's start-up work settle before the page opens (about a second), so
-            # the first clicks never meet a clock move still under way.
-            await env.advance_time(0)
             front = FrontPage(env, member, channels)
             try:
                 url = await front.start(host, port)
