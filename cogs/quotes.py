@@ -191,7 +191,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
         if interaction.permissions.manage_guild:
             return True
         await reply(interaction, "Only members with the Manage Server permission can "
-                                 "schedule or stop quote posts.")
+                                 "schedule, stop or resume quote posts.")
         return False
 
     @quotes.command(name="schedule")
@@ -258,7 +258,8 @@ class QuotesCog(commands.Cog, name="Quotes"):
         lines = []
         for s in found:
             story = f" · `{s.story_id}`" if s.story_id else ""
-            state = (f"⏸ paused: {s.paused_reason}" if s.paused_reason
+            state = (f"⏸ paused: {s.paused_reason} (`/quotes resume` restarts it)"
+                     if s.paused_reason
                      else f"next {discord.utils.format_dt(s.next_run, 'R')}")
             lines.append(f"**#{s.id}** <#{s.channel_id}> {describe(s)}{story} — {state}")
         await reply(interaction, clip_lines(lines))
@@ -275,11 +276,55 @@ class QuotesCog(commands.Cog, name="Quotes"):
         else:
             await reply(interaction, f"There is no schedule #{schedule} here; see `/quotes list`.")
 
+    @quotes.command(name="resume")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.describe(schedule="The paused schedule to restart (its # in /quotes list)")
+    async def resume(self, interaction: discord.Interaction, schedule: int) -> None:
+        """Restart a paused quote schedule once its channel can take posts again."""
+        if not await self._is_manager(interaction):
+            return
+        found = await self.bot.database.schedule(schedule)
+        if found is None or found.guild_id != interaction.guild_id:
+            await reply(interaction, f"There is no schedule #{schedule} here; see `/quotes list`.")
+            return
+        if not found.paused_reason:
+            await reply(interaction, f"Schedule #{schedule} is not paused; it posts next "
+                                     f"{discord.utils.format_dt(found.next_run, 'R')}.")
+            return
+        channel = interaction.guild.get_channel(found.channel_id) if interaction.guild else None
+        if channel is None:
+            await reply(interaction, f"Schedule #{schedule}'s channel no longer exists. "
+                                     f"`/quotes stop` removes it; `/quotes schedule` adds one "
+                                     "for another channel.")
+            return
+        if missing := _missing_permissions(channel):
+            await reply(interaction, f"I still can't post in {channel.mention}: I need "
+                                     f"{', '.join(missing)} there. Schedule #{schedule} stays "
+                                     "paused.")
+            return
+        # From now on: runs missed while it was paused are not made up.
+        upcoming = next_run(found, discord.utils.utcnow())
+        await self.bot.database.resume_schedule(found.id, upcoming)
+        self.wake()
+        await reply(interaction, f"Schedule #{schedule} resumed: {describe(found)} in "
+                                 f"{channel.mention}, next "
+                                 f"{discord.utils.format_dt(upcoming, 'R')}.")
+
     @stop.autocomplete("schedule")
     async def _stop_autocomplete(self, interaction: discord.Interaction, current: str):
+        return await self._schedule_choices(interaction, current, paused_only=False)
+
+    @resume.autocomplete("schedule")
+    async def _resume_autocomplete(self, interaction: discord.Interaction, current: str):
+        return await self._schedule_choices(interaction, current, paused_only=True)
+
+    async def _schedule_choices(self, interaction: discord.Interaction, current: str, *,
+                                paused_only: bool) -> list[app_commands.Choice[int]]:
         found = await self.bot.database.schedules(interaction.guild_id)
         choices = []
         for s in found:
+            if paused_only and not s.paused_reason:
+                continue
             channel = interaction.guild.get_channel(s.channel_id) if interaction.guild else None
             name = f"#{s.id} · {describe(s)} in #{channel.name if channel else s.channel_id}"
             if current.strip().lstrip("#") in name:

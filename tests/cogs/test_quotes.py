@@ -202,3 +202,86 @@ async def test_schedules_survive_in_sqlite(env, guild, channel, config):
     finally:
         await database.close()
     assert (saved.time, saved.timezone, saved.every) == ("07:30", "Asia/Tokyo", "day")
+
+
+async def paused_on_a_locked_channel(env, guild):
+    """A schedule paused because the bot lost Send Messages in its channel."""
+    locked = guild.create_text_channel("locked", overwrites={
+        env.bot.user: discord.PermissionOverwrite(send_messages=False)})
+    created = await env.bot.database.add_schedule(
+        guild_id=guild.id, channel_id=locked.id, time_of_day="00:05", timezone="UTC",
+        every="hour", story_id=None, next_run=datetime(2026, 1, 1, 0, 5, tzinfo=UTC),
+        created_by=1)
+    env.bot.get_cog("Quotes").wake()
+    await env.advance_time(6 * MINUTE)
+    assert (await env.bot.database.schedule(created.id)).paused_reason
+    return locked, created
+
+
+async def test_resume_restarts_a_paused_schedule_once_it_can_post(env, guild, channel):
+    locked, paused = await paused_on_a_locked_channel(env, guild)
+    mod = await admin_of(env, guild)
+    still = await mod.slash(channel, "quotes resume", schedule=paused.id)
+    assert "I still can't post in" in still.response.content
+    assert "Send Messages" in still.response.content
+    assert (await env.bot.database.schedule(paused.id)).paused_reason
+    # An admin gives the permission back; the schedule resumes and posts at its next minute.
+    env.backend.delete_overwrite(locked.id, env.bot.user.id)
+    await env.advance_time(1)
+    result = await mod.slash(channel, "quotes resume", schedule=paused.id)
+    assert result.ephemeral
+    assert f"Schedule #{paused.id} resumed" in result.response.content
+    resumed = await env.bot.database.schedule(paused.id)
+    assert resumed.paused_reason is None
+    assert resumed.next_run > env.now()
+    assert posts(locked) == []
+    await env.advance_time(HOUR)
+    assert len(posts(locked)) == 1
+    listing = (await mod.slash(channel, "quotes list")).response.content
+    assert "paused" not in listing
+
+
+async def test_resume_explains_what_it_cannot_do(env, guild, channel, alice):
+    mod = await admin_of(env, guild)
+    await schedule(env, guild, channel, time="09:00")
+    (running,) = await env.bot.database.schedules(guild.id)
+    not_paused = await mod.slash(channel, "quotes resume", schedule=running.id)
+    assert "is not paused" in not_paused.response.content
+    missing = await mod.slash(channel, "quotes resume", schedule=running.id + 100)
+    assert f"no schedule #{running.id + 100} here" in missing.response.content
+    refused = await alice.slash(channel, "quotes resume", schedule=running.id)
+    assert "Manage Server" in refused.response.content
+    # A schedule whose channel was deleted cannot come back; the admin is told what to do.
+    doomed = guild.create_text_channel("doomed")
+    await schedule(env, guild, doomed, time="00:05")
+    env.backend.delete_channel(doomed.id)
+    await env.advance_time(6 * MINUTE)
+    gone = next(s for s in await env.bot.database.schedules(guild.id)
+                if s.channel_id == doomed.id)
+    assert gone.paused_reason
+    answer = await mod.slash(channel, "quotes resume", schedule=gone.id)
+    assert "no longer exists" in answer.response.content and "/quotes stop" in \
+        answer.response.content
+    assert (await env.bot.database.schedule(gone.id)).paused_reason
+
+
+async def test_resume_cannot_touch_another_servers_schedule(env, guild, channel):
+    other = env.create_guild("Elsewhere")
+    other_channel = other.create_text_channel("general")
+    await schedule(env, other, other_channel, time="00:05")
+    (theirs,) = await env.bot.database.schedules(other.id)
+    await env.bot.database.pause_schedule(theirs.id, "the channel no longer exists")
+    mod = await admin_of(env, guild)
+    result = await mod.slash(channel, "quotes resume", schedule=theirs.id)
+    assert f"no schedule #{theirs.id} here" in result.response.content
+    assert (await env.bot.database.schedule(theirs.id)).paused_reason
+
+
+async def test_resume_offers_only_paused_schedules(env, guild, channel):
+    _, paused = await paused_on_a_locked_channel(env, guild)
+    await schedule(env, guild, channel, time="09:00")
+    mod = await admin_of(env, guild)
+    offered = await mod.autocomplete(channel, "quotes resume", "schedule", "")
+    assert [choice["value"] for choice in offered] == [paused.id]
+    everything = await mod.autocomplete(channel, "quotes stop", "schedule", "")
+    assert len(everything) == 2
