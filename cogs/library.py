@@ -26,7 +26,7 @@ from discord.ext import commands
 from bot.app import StoryBot
 from bot.embeds import colour_for, is_link
 from bot.markup import escape
-from bot.reader import is_gated, may_show
+from bot.reader import is_gated, may_show, relocate
 from bot.search import SearchIndex, searchable
 from bot.shelf_listing import (
     ListingPage,
@@ -323,7 +323,8 @@ class LibraryCog(commands.Cog, name="Library"):
         threshold = settings.age_threshold
         progress = await self.bot.database.progress(interaction.user.id, found.id)
         paged = self.bot.library.paged(found.id, self.bot.config.page_chars)
-        page = paged.page_at(progress.position).number if progress else 1
+        page = (paged.page_at(relocate(found.plain, progress.position, progress.anchor)).number
+                if progress else 1)
         line = reader_progress(progress, page, len(paged.pages), found.id)
         card = story_card(
             found,

@@ -240,6 +240,25 @@ async def test_story_card_shows_progress_after_reading(env, channel, alice):
     assert opened_page == paged.page_at(stored.position).number
 
 
+async def test_story_card_finds_the_saved_place_in_an_edited_story(env, channel, alice, config,
+                                                                  stories_dir):
+    await alice.slash(channel, "read", story="lantern")
+    message = channel.last_message
+    for _ in range(4):
+        await alice.react(message, "▶️")
+    assert page_number(channel.last_message) == 5
+    path = stories_dir / "lantern.md"
+    foreword = "A foreword the author added later, long enough to shift every offset. " * 20
+    path.write_text(path.read_text().replace("# Chapter 1 Title\n\n",
+                                             f"# Chapter 1 Title\n\n{foreword}\n\n", 1))
+    await restart(env, config)
+    card = await alice.slash(channel, "story", story="lantern")
+    reopened = await alice.slash(channel, "continue", story="lantern")
+    page = page_number(reopened.response.message)
+    assert page > 5  # the foreword pushed the reader's words further in
+    assert f"saved at page {page}/" in fields(card.response.embeds[0])["Progress — alice"]
+
+
 async def test_story_card_marks_a_finished_story(env, channel, alice):
     await alice.slash(channel, "read", story="short", private=True)  # one page: finished
     result = await alice.slash(channel, "story", story="short")
