@@ -6,13 +6,18 @@ matched words themselves start, so the page opened for it is the one showing the
 
 The member's text is always a literal phrase: it is quoted for FTS5, so `AND`, `NOT`, `*`,
 quotes, parentheses and `-` are just characters. When the exact phrase is nowhere, the same
-words anywhere in one paragraph are the fallback. The index lives in an in-memory database
-owned by the index; it is rebuilt, not updated, when the library reloads.
+words anywhere in one paragraph are the fallback. Scripts written without spaces (Chinese,
+Japanese, Thai and their neighbours) make a whole run of text one token, so a phrase from the
+middle of a sentence would never match: passages holding such text are also indexed by
+trigrams, and a query that still found nothing is looked for there as a plain substring. The
+index lives in an in-memory database owned by the index; it is rebuilt, not updated, when the
+library reloads.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -32,6 +37,11 @@ _LEAD = 50
 _OPEN, _CLOSE = "\x01", "\x02"
 _CONTROLS = str.maketrans({_OPEN: " ", _CLOSE: " "})
 _INDEXED = (BlockKind.PARAGRAPH, BlockKind.HEADING)
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, CJK
+# ideographs (with their extensions and compatibility forms).
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +63,17 @@ class Hit:
 def phrase(text: str) -> str:
     """`text` as one FTS5 string: a literal phrase whatever characters it holds."""
     return '"' + text.replace('"', '""') + '"'
+
+
+def unspaced(text: str) -> bool:
+    """Whether `text` holds a script written without spaces between words."""
+    return _UNSPACED.search(text) is not None
+
+
+def _like(text: str) -> str:
+    """`text` as a LIKE pattern matching it anywhere, with `%`, `_` and `\\` literal."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def searchable(text: str) -> bool:
@@ -163,22 +184,30 @@ class SearchIndex:
             "text, story UNINDEXED, chapter UNINDEXED, offset UNINDEXED, "
             "tokenize = 'unicode61 remove_diacritics 2')"
         )
+        # The same rows again, by trigrams, for passages in scripts without spaces only.
+        db.execute(
+            "CREATE VIRTUAL TABLE unspaced USING fts5("
+            "text, story UNINDEXED, chapter UNINDEXED, offset UNINDEXED, tokenize = 'trigram')"
+        )
         ranges: dict[str, tuple[int, int]] = {}
+        unspaced_rows: list[tuple[int, str, str, int, int]] = []
 
         def rows() -> Iterator[tuple[int, str, str, int, int]]:
             for row in _rows(library):
-                rowid, _, story_id = row[:3]
+                rowid, text, story_id = row[:3]
                 first = ranges.get(story_id, (rowid, rowid))[0]
                 ranges[story_id] = (first, rowid)
+                if unspaced(text):
+                    unspaced_rows.append(row)
                 yield row
 
+        insert = "(rowid, text, story, chapter, offset) VALUES (?, ?, ?, ?, ?)"
         with db:
-            db.executemany(
-                "INSERT INTO blocks (rowid, text, story, chapter, offset) VALUES (?, ?, ?, ?, ?)",
-                rows(),
-            )
+            db.executemany("INSERT INTO blocks " + insert, rows())
+            db.executemany("INSERT INTO unspaced " + insert, unspaced_rows)
             # One segment makes queries fastest; the index is never written again.
             db.execute("INSERT INTO blocks (blocks) VALUES ('optimize')")
+            db.execute("INSERT INTO unspaced (unspaced) VALUES ('optimize')")
         index = cls(db, ranges)
         log.info("Indexed %d passages of %d stories in %.0f ms", index.size, len(ranges),
                  (time.perf_counter() - started) * 1000)
@@ -219,6 +248,8 @@ class SearchIndex:
             hits = self._search(expression, story_id, limit, accept)
             if hits:
                 return hits
+        if unspaced(query):
+            return self._substring(query.strip(), story_id, limit, accept)
         return []
 
     @staticmethod
@@ -267,4 +298,41 @@ class SearchIndex:
                 shown, inside = snippet(text, marks)
                 first = marks[0][0] if marks else 0
                 hits.append(Hit(found_story, chapter, start + first, shown, inside))
+        return hits
+
+    def _substring(self, query: str, story_id: str | None, limit: int,
+                   accept: Callable[[str], bool] | None) -> list[Hit]:
+        """Passages in scripts without spaces holding `query` as written, in story order.
+
+        Trigrams find queries of three characters or more; shorter ones are matched with
+        LIKE, which still only reads the passages in such scripts.
+        """
+        if len(query) >= 3:
+            sql = "SELECT rowid, story FROM unspaced WHERE unspaced MATCH ?"
+            params: list[object] = [phrase(query)]
+        else:
+            sql = "SELECT rowid, story FROM unspaced WHERE text LIKE ? ESCAPE '\\'"
+            params = [_like(query)]
+        if story_id is not None:
+            first, last = self._ranges[story_id]
+            sql += " AND rowid BETWEEN ? AND ?"
+            params += [first, last]
+        sql += " ORDER BY rowid"
+        with self._lock:
+            try:
+                chosen = self._accepted(self._db.execute(sql, params), accept, limit)
+            except sqlite3.OperationalError as exc:
+                log.warning("Search for %r failed: %s", query, exc)
+                return []
+            hits = []
+            for rowid in chosen:
+                found_story, chapter, start, text = self._db.execute(
+                    "SELECT story, chapter, offset, text FROM unspaced WHERE rowid = ?",
+                    (rowid,)).fetchone()
+                at = text.find(query)
+                if at < 0:  # matched regardless of case, in a passage mixing scripts
+                    at = max(text.casefold().find(query.casefold()), 0)
+                marks = [(at, at + len(query))]
+                shown, inside = snippet(text, marks)
+                hits.append(Hit(found_story, chapter, start + at, shown, inside))
         return hits

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.library import Entry, Library
 from bot.pagination import Layout, paginate
@@ -219,3 +221,76 @@ def test_snippet_helpers():
     whole, inside = snippet("short text", [(6, 10)])
     assert whole == "short text" and inside == ((6, 10),)
 
+
+
+# --- scripts written without spaces ------------------------------------------------------------
+
+HARBOUR_ZH = "他们在港口等了三天，直到那艘灰色的帆船终于靠岸。"
+HARBOUR_JA = "灯台守は毎晩、帆船の数を扉にチョークで書き留めた。"
+HARBOUR_TH = "ชาวประมงกลับบ้านตอนเย็นพร้อมปลาเต็มเรือ"
+
+
+@pytest.fixture
+def far_shores() -> SearchIndex:
+    zh = story("zh", ("一", [paragraph(FILLER), paragraph(HARBOUR_ZH)]))
+    ja = story("ja", ("一", [paragraph(HARBOUR_JA)]))
+    th = story("th", ("หนึ่ง", [paragraph(HARBOUR_TH)]))
+    plain = story("plain", ("One", [paragraph("A sailing ship came in at last.")]))
+    return SearchIndex.build(make_library(zh, ja, th, plain))
+
+
+def _points_at(index_stories: dict[str, Story], hit, query: str) -> bool:
+    return index_stories[hit.story_id].plain[hit.offset:hit.offset + len(query)] == query
+
+
+@pytest.mark.parametrize("query, story_id", [
+    ("灰色的帆船", "zh"),        # inside a run of Chinese with no spaces
+    ("チョーク", "ja"),          # katakana inside a Japanese sentence
+    ("กลับบ้าน", "th"),          # Thai
+    ("三天", "zh"),              # two characters: shorter than a trigram
+    ("港", "zh"),                # one character
+])
+def test_a_phrase_inside_unspaced_text_is_found(query, story_id):
+    stories = {
+        "zh": story("zh", ("一", [paragraph(FILLER), paragraph(HARBOUR_ZH)])),
+        "ja": story("ja", ("一", [paragraph(HARBOUR_JA)])),
+        "th": story("th", ("หนึ่ง", [paragraph(HARBOUR_TH)])),
+    }
+    index = SearchIndex.build(make_library(*stories.values()))
+    hits = index.search(query)
+    assert [h.story_id for h in hits] == [story_id]
+    assert _points_at(stories, hits[0], query)
+    (mark,) = hits[0].marks
+    assert hits[0].snippet[mark[0]:mark[1]] == query
+
+
+def test_a_phrase_in_two_unspaced_stories_comes_in_story_order(far_shores):
+    assert [h.story_id for h in far_shores.search("帆船")] == ["zh", "ja"]
+    assert [h.story_id for h in far_shores.search("帆船", story_id="ja")] == ["ja"]
+    assert [h.story_id for h in far_shores.search("帆船", accept=lambda s: s != "zh")] == ["ja"]
+    assert len(far_shores.search("帆船", limit=1)) == 1
+
+
+def test_unspaced_search_takes_like_wildcards_literally(far_shores):
+    assert far_shores.search("帆%") == []
+    assert far_shores.search("帆_") == []
+    assert far_shores.search("灰色_帆船") == []
+
+
+def test_spaced_text_does_not_fall_back_to_substrings(far_shores):
+    # "ailing" is inside "sailing" but is not a word of the story.
+    assert far_shores.search("ailing") == []
+    assert [h.story_id for h in far_shores.search("sailing ship")] == ["plain"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="港口帆船灯台守扉夜明けのチョーク三天色", min_size=1, max_size=60),
+       st.data())
+def test_any_piece_of_unspaced_text_is_found_where_it_is(text, data):
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    query = text[start:end]
+    only = story("only", ("一", [paragraph(text)]))
+    hits = SearchIndex.build(make_library(only)).search(query, limit=100)
+    assert hits, query
+    assert all(only.plain[h.offset:h.offset + len(query)] == query for h in hits)

@@ -378,3 +378,22 @@ async def test_search_index_follows_a_library_reload(env, channel, alice, storie
         await asyncio.sleep(0.01)
     result = await alice.slash(channel, "search", text="brass weathervane")
     assert "**Late Arrival**" in description(result)
+
+
+async def test_search_finds_words_inside_unspaced_text_and_opens_their_page(
+        env, channel, alice, stories_dir):
+    landing = "他们在港口等了三天，直到那艘灰色的帆船终于靠岸。"
+    body = "\n\n".join(["# 第一章", prose(3, 4), landing])
+    write_markdown(stories_dir, "grey-sail", "title: 灰色的帆\nrating: General Audiences", body)
+    cog = env.bot.get_cog("Library")
+    before = cog.index
+    await env.bot.reload_library()
+    for _ in range(200):  # the index is rebuilt in a worker thread
+        if cog.index is not before:
+            break
+        await asyncio.sleep(0.01)
+    result = await alice.slash(channel, "search", text="灰色的帆船")
+    assert "**灰色的帆船**" in description(result)
+    (hit,) = buttons(result.response)
+    opened = await alice.click(result.response.message, label=hit["label"])
+    assert "灰色的帆船" in opened.response.embeds[0].description
