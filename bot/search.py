@@ -218,6 +218,12 @@ class SearchIndex:
         """How many blocks are indexed."""
         return max((last for _, last in self._ranges.values()), default=0)
 
+    @property
+    def unspaced_size(self) -> int:
+        """How many blocks are also indexed by trigrams (they hold unspaced scripts)."""
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM unspaced").fetchone()[0]
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

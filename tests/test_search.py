@@ -294,3 +294,8 @@ def test_any_piece_of_unspaced_text_is_found_where_it_is(text, data):
     hits = SearchIndex.build(make_library(only)).search(query, limit=100)
     assert hits, query
     assert all(only.plain[h.offset:h.offset + len(query)] == query for h in hits)
+
+
+def test_only_passages_in_unspaced_scripts_are_indexed_by_trigrams(far_shores, index):
+    assert far_shores.unspaced_size == 3  # the Chinese, Japanese and Thai passages
+    assert index.unspaced_size == 0
