@@ -259,3 +259,30 @@ def test_demo_in_a_real_browser(tmp_path):
         assert db.execute("SELECT count(*) FROM progress").fetchone()[0] == 1
         assert db.execute("SELECT count(*) FROM bookmarks").fetchone()[0] == 1
         assert db.execute("SELECT count(*) FROM posted_quotes").fetchone()[0] >= 1
+
+
+def _run_demo(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot", "demo", "--no-browser", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "DISCORD_TOKEN": "", **env})
+
+
+def test_a_port_in_use_is_refused_with_a_reason(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run_demo("--port", str(port), DATABASE_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1 port {port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_settings_are_listed_not_raised(tmp_path):
+    result = _run_demo(PAGE_CHARS="lots", DATABASE_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 2
+    assert "storybot demo cannot start" in result.stderr
+    assert "PAGE_CHARS" in result.stderr
+    assert "Traceback" not in result.stderr
