@@ -249,6 +249,13 @@ def test_demo_in_a_real_browser(tmp_path):
                 assert page.locator("#channel-message-list").get_by_text(
                     "The Tally, by Test Author").count() == 1
                 page.screenshot(path=str(tmp_path / "quotes.png"))
+                # Ending the page's session leaves the server running: the front page opens
+                # #reading again, with what was posted there.
+                page.locator("details.session-menu summary").click()
+                page.locator("#close").click()
+                page.goto(url)
+                page.get_by_role("button", name="#reading").click()
+                page.locator("#channel-message-list").get_by_text("The library").first.wait_for()
             finally:
                 browser.close()
     finally:
