@@ -56,9 +56,9 @@ def escape(text: str, *, line_start: bool = True) -> str:
 
 def rendered_length(block: Block) -> int:
     """`len(render_block(block))`, without building the string for plain paragraphs."""
-    if block.kind is not BlockKind.PARAGRAPH or len(block.runs) != 1 or block.runs[0].style:
+    text = block.unstyled
+    if block.kind is not BlockKind.PARAGRAPH or text is None:
         return len(render_block(block))
-    text = block.runs[0].text
     extra = sum(text.count(char) for char in _INLINE) + text.count("](")
     if "\n" in text or text[:1] in _LINE_OPENERS:
         extra += sum(1 for _ in _LINE_START.finditer(text))

@@ -44,9 +44,7 @@ _EDGE_SPACE = " \t\n\r\u3000\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u20
 
 
 def _plain_length(block: Block) -> int:
-    if block.kind is BlockKind.BREAK:
-        return len(block.plain)
-    return sum(len(run.text) for run in block.runs)
+    return len(block.plain)
 
 
 class ChapterLayout:
