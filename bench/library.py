@@ -235,7 +235,14 @@ def _status(field: str) -> int:
 def memory_child(folder: str, page_chars: int) -> None:
     """Run in a fresh process: load the library and paginate it, report memory."""
     gc.collect()
+    bare = _status("VmRSS")
+    # The parsers' modules (lxml among them) load once whatever the library's size; they are
+    # counted apart from what the stories themselves hold.
+    for suffix in FORMATS:
+        parser_for(suffix)
+    gc.collect()
     before = _status("VmRSS")
+    print(f"  parser modules loaded:          {(before - bare) / MB:6.1f} MB (once, any library)")
     library = Library.load(folder)
     for story in library:
         library.paged(story.id, page_chars)
