@@ -121,8 +121,7 @@ class StoryPool:
         step = max(1, -(-chars // (MAX_PER_STORY * _CHARS_PER_QUOTE)))
         for c, b in eligible[::step]:
             starts = layout.chapters[c].plain_start
-            runs = story.chapters[c].blocks[b].runs
-            plain = runs[0].text if len(runs) == 1 else "".join(r.text for r in runs)
+            plain = story.chapters[c].blocks[b].plain
             for match in _QUOTE.finditer(plain):
                 if not _balanced(match.group()):
                     continue
