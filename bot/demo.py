@@ -138,14 +138,13 @@ async def _follow_real_time(env, bot, stop: asyncio.Event, front: FrontPage) -> 
     """
     from simcord import SetupError
 
-    started = time.monotonic()
-    moved = 0.0
+    started, origin = time.monotonic(), env.now()
     while not stop.is_set():
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=CLOCK_TICK)
         if stop.is_set():
             return
-        behind = time.monotonic() - started - moved
+        behind = max(0.0, (time.monotonic() - started) - (env.now() - origin).total_seconds())
         due = await bot.database.next_schedule_run()
         if behind < CATCH_UP and (due is None
                                   or env.now() + timedelta(seconds=behind) < due):
@@ -155,7 +154,11 @@ async def _follow_real_time(env, bot, stop: asyncio.Event, front: FrontPage) -> 
                 await env.advance_time(behind)
             except SetupError:
                 continue  # a member's action is under way; next tick
-            moved += behind
+            except TimeoutError:
+                # The bot did not settle in time; the clock keeps what it reached, and the
+                # rest of the way is covered at the next tick.
+                log.warning("The demo's clock fell behind; catching up at the next tick")
+                continue
             with contextlib.suppress(SetupError):
                 await front.refresh()
 
