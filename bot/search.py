@@ -270,14 +270,18 @@ class SearchIndex:
                     break
         return chosen
 
+    def _in_story(self, story_id: str | None, params: list[object]) -> str:
+        """The SQL limiting rows to one story (its rowids are consecutive); adds its params."""
+        if story_id is None:
+            return ""
+        params += self._ranges[story_id]
+        return " AND rowid BETWEEN ? AND ?"
+
     def _search(self, expression: str, story_id: str | None, limit: int,
                 accept: Callable[[str], bool] | None) -> list[Hit]:
         sql = "SELECT rowid, story FROM blocks WHERE blocks MATCH ?"
         params: list[object] = [expression]
-        if story_id is not None:
-            first, last = self._ranges[story_id]
-            sql += " AND rowid BETWEEN ? AND ?"
-            params += [first, last]
+        sql += self._in_story(story_id, params)
         # A LIMIT lets SQLite keep only the best rows while ranking instead of sorting every
         # match. Only when `accept` turned too many of them away are all matches ranked.
         sql += " ORDER BY rank, rowid"
@@ -319,10 +323,7 @@ class SearchIndex:
         else:
             sql = "SELECT rowid, story FROM unspaced WHERE text LIKE ? ESCAPE '\\'"
             params = [_like(query)]
-        if story_id is not None:
-            first, last = self._ranges[story_id]
-            sql += " AND rowid BETWEEN ? AND ?"
-            params += [first, last]
+        sql += self._in_story(story_id, params)
         sql += " ORDER BY rowid"
         with self._lock:
             try:

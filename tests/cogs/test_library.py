@@ -366,16 +366,21 @@ async def test_story_autocomplete_on_search_and_story(env, channel, alice):
     assert [c["value"] for c in choices] == ["tide-tables"]
 
 
-async def test_search_index_follows_a_library_reload(env, channel, alice, stories_dir):
-    write_markdown(stories_dir, "late-arrival", "title: Late Arrival",
-                   "A brass weathervane creaked on the roof.")
+async def reload_with_index(env) -> None:
+    """Reload the library and wait for the search index, rebuilt in a worker thread."""
     cog = env.bot.get_cog("Library")
     before = cog.index
     await env.bot.reload_library()
-    for _ in range(200):  # the index is rebuilt in a worker thread
+    for _ in range(200):
         if cog.index is not before:
-            break
+            return
         await asyncio.sleep(0.01)
+
+
+async def test_search_index_follows_a_library_reload(env, channel, alice, stories_dir):
+    write_markdown(stories_dir, "late-arrival", "title: Late Arrival",
+                   "A brass weathervane creaked on the roof.")
+    await reload_with_index(env)
     result = await alice.slash(channel, "search", text="brass weathervane")
     assert "**Late Arrival**" in description(result)
 
@@ -385,13 +390,7 @@ async def test_search_finds_words_inside_unspaced_text_and_opens_their_page(
     landing = "他们在港口等了三天，直到那艘灰色的帆船终于靠岸。"
     body = "\n\n".join(["# 第一章", prose(3, 4), landing])
     write_markdown(stories_dir, "grey-sail", "title: 灰色的帆\nrating: General Audiences", body)
-    cog = env.bot.get_cog("Library")
-    before = cog.index
-    await env.bot.reload_library()
-    for _ in range(200):  # the index is rebuilt in a worker thread
-        if cog.index is not before:
-            break
-        await asyncio.sleep(0.01)
+    await reload_with_index(env)
     result = await alice.slash(channel, "search", text="灰色的帆船")
     assert "**灰色的帆船**" in description(result)
     (hit,) = buttons(result.response)
