@@ -12,6 +12,8 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.ratings import NOT_RATED
+
 
 class StoryError(Exception):
     """A story file that cannot be loaded; the message says why, in words an admin can act on."""
@@ -119,37 +121,11 @@ class Chapter:
         return BLOCK_SEPARATOR.join(block.plain for block in self.blocks)
 
 
-RATINGS = ("General Audiences", "Teen And Up Audiences", "Mature", "Explicit", "Not Rated")
-
-
-def normalize_rating(value: str) -> str:
-    """Map the many spellings of a rating ("M", "mature", "Teen") to AO3's five names."""
-    key = " ".join(value.lower().replace("_", " ").replace("-", " ").split())
-    aliases = {
-        "g": "General Audiences",
-        "general": "General Audiences",
-        "general audiences": "General Audiences",
-        "gen": "General Audiences",
-        "t": "Teen And Up Audiences",
-        "teen": "Teen And Up Audiences",
-        "teen and up": "Teen And Up Audiences",
-        "teen and up audiences": "Teen And Up Audiences",
-        "m": "Mature",
-        "mature": "Mature",
-        "e": "Explicit",
-        "explicit": "Explicit",
-        "nr": "Not Rated",
-        "not rated": "Not Rated",
-        "": "Not Rated",
-    }
-    return aliases.get(key, value.strip() or "Not Rated")
-
-
 @dataclass(frozen=True, slots=True)
 class Metadata:
     title: str
     author: str = ""
-    rating: str = "Not Rated"
+    rating: str = NOT_RATED
     warnings: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     fandoms: tuple[str, ...] = ()

@@ -26,6 +26,7 @@ from discord.ext import commands
 from bot.app import StoryBot
 from bot.embeds import colour_for, is_link
 from bot.markup import escape
+from bot.ratings import RATINGS
 from bot.reader import is_gated, may_show, relocate
 from bot.search import SearchIndex, searchable
 from bot.shelf_listing import (
@@ -46,7 +47,6 @@ from bot.shelf_listing import (
     story_card,
     story_tags,
 )
-from bot.story import RATINGS
 from cogs.reading import ReadingCog, age_restricted, reply, story_choices
 
 log = logging.getLogger(__name__)

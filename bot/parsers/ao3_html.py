@@ -35,7 +35,8 @@ from bot.parsers.html_blocks import (
     needs_cleaning,
     simplify,
 )
-from bot.story import Block, BlockKind, Chapter, Metadata, Story, StoryError, normalize_rating
+from bot.ratings import normalize_rating
+from bot.story import Block, BlockKind, Chapter, Metadata, Story, StoryError
 from bot.textio import clean, decode
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)

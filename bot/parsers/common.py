@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePath
 
 from bot.markup import normalize
+from bot.ratings import rating_field
 from bot.story import (
     Block,
     BlockKind,
@@ -19,7 +20,6 @@ from bot.story import (
     Run,
     StoryError,
     Style,
-    normalize_rating,
 )
 from bot.textio import clean
 
@@ -528,7 +528,8 @@ def metadata_from_mapping(
 
     Keys (case-insensitive, `-` or space may stand for `_`, singular forms accepted):
     `title`, `author` (text, or a list of co-authors), `rating` (any spelling
-    `normalize_rating` knows), `warnings`, `categories`, `fandoms`, `relationships`,
+    `bot.ratings.read_rating` places; one it cannot is noted and read as Explicit),
+    `warnings`, `categories`, `fandoms`, `relationships`,
     `characters`, `tags`, `series` (lists; one text is split on commas, except `series`,
     where one text is one series), `summary`, `notes`, `end_notes` (text with inline Markdown,
     paragraphs separated by blank lines, or a list of paragraphs), `language`, `url`
@@ -566,7 +567,7 @@ def metadata_from_mapping(
             values[key] = text
 
     if "rating" in values:
-        values["rating"] = normalize_rating(str(values["rating"]))
+        values["rating"] = rating_field(str(values["rating"]), notes, where=where)
     url = values.get("url")
     if url and not re.match(r"https?://\S+$", str(url)):
         notes.append(f"{where}: 'url' is not a web address and was ignored")

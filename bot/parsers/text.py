@@ -64,6 +64,7 @@ from bot.parsers.common import (
     soft_join,
     title_from_filename,
 )
+from bot.ratings import rating_field
 from bot.story import (
     SCENE_BREAK_BLOCK,
     Block,
@@ -72,7 +73,6 @@ from bot.story import (
     Run,
     Story,
     StoryError,
-    normalize_rating,
     paragraph,
 )
 from bot.textio import clean, decode
@@ -270,7 +270,7 @@ def _fields_from(
         elif label.field == "series":
             lists.setdefault("series", []).extend(values)
         elif label.field == "rating" and text:
-            fields["rating"] = normalize_rating(text)
+            fields["rating"] = rating_field(text, warnings, where="AO3 header")
         elif label.field in ("language", "title") and text:
             fields[label.field] = text
         elif label.field == "author" and text:
