@@ -17,6 +17,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.reader import Gate
 from bot.store_quotes import QuoteTables
 from bot.store_shelf import ShelfTables
 
@@ -61,6 +62,12 @@ class GuildSettings:
     club_mode: bool = False
     age_threshold: str = "Mature"
     stats_enabled: bool = True
+    not_rated_open: bool = False  # Not Rated stories open in ordinary channels
+
+    @property
+    def gate(self) -> Gate:
+        """The server's age-gating rules."""
+        return Gate(self.age_threshold, self.not_rated_open)
 
 
 def _columns(cls: type) -> str:
@@ -242,8 +249,9 @@ class Database(QuoteTables, ShelfTables):
             (guild_id,),
         )
         if rows:
-            gid, paging, club, threshold, stats = rows[0]
-            settings = GuildSettings(gid, paging, bool(club), threshold, bool(stats))
+            gid, paging, club, threshold, stats, not_rated_open = rows[0]
+            settings = GuildSettings(gid, paging, bool(club), threshold, bool(stats),
+                                     bool(not_rated_open))
         else:
             settings = GuildSettings(guild_id)
         self._settings[guild_id] = settings

@@ -10,15 +10,9 @@ import enum
 from dataclasses import dataclass
 
 from bot.pagination import Page, PagedStory
+from bot.ratings import EXPLICIT, LEVELS, MATURE, NOT_RATED
 
 ANCHOR_CHARS = 48
-RATING_LEVELS = {
-    "Not Rated": 0,
-    "General Audiences": 0,
-    "Teen And Up Audiences": 1,
-    "Mature": 2,
-    "Explicit": 3,
-}
 THRESHOLDS = ("Teen And Up Audiences", "Mature", "Explicit", "off")
 
 
@@ -121,21 +115,45 @@ def words_on(paged: PagedStory, page: Page, story_words: int) -> int:
     return round(story_words * (page.end - page.start) / length)
 
 
-def is_gated(rating: str, threshold: str) -> bool:
-    """Whether a story of `rating` needs an age-restricted channel under `threshold`.
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """A server's age-gating rules.
 
-    `threshold` is the lowest gated rating ("Mature" by default) or "off". Not Rated
-    stories count as General: a rating nobody gave is not a reason to hide a story.
+    `threshold` is the lowest rating that opens only in age-restricted channels and DMs
+    ("Mature" by default) or "off". Not Rated stories are gated like Mature, as AO3 puts
+    them behind the same adult-content warning, unless `not_rated_open`.
     """
-    if threshold == "off":
+
+    threshold: str = "Mature"
+    not_rated_open: bool = False
+
+    def describe(self) -> str:
+        """What the gate holds back: `stories rated Mature or above and Not Rated stories`."""
+        if self.threshold == "off":
+            return "no stories"
+        rated = f"stories rated {self.threshold}"
+        if self.threshold != EXPLICIT:
+            rated += " or above"
+        if is_gated(NOT_RATED, self):
+            rated += " and Not Rated stories"
+        return rated
+
+
+def is_gated(rating: str, gate: Gate) -> bool:
+    """Whether a story of `rating` needs an age-restricted channel under `gate`."""
+    if gate.threshold == "off":
         return False
-    return RATING_LEVELS.get(rating, 0) >= RATING_LEVELS.get(threshold, 2)
+    if rating == NOT_RATED:
+        if gate.not_rated_open:
+            return False
+        rating = MATURE
+    return LEVELS.get(rating, LEVELS[EXPLICIT]) >= LEVELS.get(gate.threshold, LEVELS[MATURE])
 
 
-def may_show(rating: str, threshold: str, *, age_restricted: bool, dm: bool) -> bool:
+def may_show(rating: str, gate: Gate, *, age_restricted: bool, dm: bool) -> bool:
     """Whether a story's text, summary or quotes may appear in this place.
 
     Gated stories appear only in DMs with the bot and in channels marked age-restricted;
     an ephemeral reply in an ordinary channel is still in that channel.
     """
-    return dm or age_restricted or not is_gated(rating, threshold)
+    return dm or age_restricted or not is_gated(rating, gate)

@@ -199,20 +199,25 @@ def stats_text(stats: GuildStats, titles: dict[str, str]) -> list[tuple[str, str
 
 def describe_settings(settings: GuildSettings) -> list[tuple[str, str]]:
     """(name, value) lines showing a server's settings."""
-    gate = ("off: every story opens everywhere" if settings.age_threshold == "off" else
-            f"{settings.age_threshold} and above only in age-restricted channels and DMs")
+    gate = settings.gate
+    held = ("off: every story opens everywhere" if gate.threshold == "off" else
+            f"{gate.describe()[:1].upper()}{gate.describe()[1:]} only in age-restricted "
+            "channels and DMs")
     return [
         ("Paging controls", PAGING_LABELS.get(settings.paging, settings.paging)),
         ("Reading-club mode", "on: anyone may turn pages" if settings.club_mode
          else "off: only the reader turns pages"),
-        ("Age gating", gate),
+        ("Age gating", held),
+        ("Not Rated stories", "shown everywhere, like General" if settings.not_rated_open
+         else "gated like Mature, as on AO3"),
         ("Stats", "on" if settings.stats_enabled else "off"),
     ]
 
 
 def settings_changes(*, paging: str | None = None, club_mode: bool | None = None,
                      age_threshold: str | None = None,
-                     stats_enabled: bool | None = None) -> dict[str, object]:
+                     stats_enabled: bool | None = None,
+                     not_rated_open: bool | None = None) -> dict[str, object]:
     """The settings a `/settings` call changes; ValueError for a value that is not allowed."""
     changes: dict[str, object] = {}
     if paging is not None:
@@ -227,6 +232,8 @@ def settings_changes(*, paging: str | None = None, club_mode: bool | None = None
         changes["age_threshold"] = age_threshold
     if stats_enabled is not None:
         changes["stats_enabled"] = bool(stats_enabled)
+    if not_rated_open is not None:
+        changes["not_rated_open"] = bool(not_rated_open)
     return changes
 
 

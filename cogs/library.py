@@ -27,7 +27,7 @@ from bot.app import StoryBot
 from bot.embeds import colour_for, is_link
 from bot.markup import escape
 from bot.ratings import RATINGS
-from bot.reader import is_gated, may_show, relocate
+from bot.reader import Gate, is_gated, may_show, relocate
 from bot.search import SearchIndex, searchable
 from bot.shelf_listing import (
     ListingPage,
@@ -70,13 +70,13 @@ def _reading(interaction: discord.Interaction) -> ReadingCog:
     return cog
 
 
-def _shown_here(interaction: discord.Interaction, threshold: str) -> Callable[[str], bool]:
+def _shown_here(interaction: discord.Interaction, gate: Gate) -> Callable[[str], bool]:
     """Whether a story with a given rating may show its text where `interaction` is."""
     restricted = age_restricted(interaction.channel)
     dm = interaction.guild_id is None
 
     def allowed(rating: str) -> bool:
-        return may_show(rating, threshold, age_restricted=restricted, dm=dm)
+        return may_show(rating, gate, age_restricted=restricted, dm=dm)
 
     return allowed
 
@@ -88,7 +88,7 @@ class ShelfView(discord.ui.View):
     """◀ ▶ for one member's listing; the listing is the story ids found when it was asked."""
 
     def __init__(self, cog: LibraryCog, listing_id: str, owner: discord.abc.User,
-                 story_ids: list[str], filters: ShelfFilters, threshold: str) -> None:
+                 story_ids: list[str], filters: ShelfFilters, gate: Gate) -> None:
         super().__init__(timeout=LISTING_TIMEOUT)
         self.cog = cog
         self.listing_id = listing_id
@@ -96,7 +96,7 @@ class ShelfView(discord.ui.View):
         self.owner_name = owner.display_name
         self.story_ids = story_ids
         self.filters = filters
-        self.threshold = threshold
+        self.gate = gate
         self.page = 1
         # The last interaction on this listing: its token can edit the message for 15
         # minutes, longer than the view waits, and needs no channel permission.
@@ -113,7 +113,7 @@ class ShelfView(discord.ui.View):
     async def render(self) -> discord.Embed:
         """The embed for the current page, with the buttons set for it."""
         embed, page = await self.cog.shelf_embed(
-            self.owner_id, self.owner_name, self.story_ids, self.filters, self.threshold,
+            self.owner_id, self.owner_name, self.story_ids, self.filters, self.gate,
             self.page,
         )
         self.page = page.number
@@ -231,7 +231,7 @@ class LibraryCog(commands.Cog, name="Library"):
         self._listings.pop(listing_id, None)
 
     async def shelf_embed(self, owner_id: int, owner_name: str, story_ids: list[str],
-                          filters: ShelfFilters, threshold: str, number: int
+                          filters: ShelfFilters, gate: Gate, number: int
                           ) -> tuple[discord.Embed, ListingPage]:
         """One page of a listing as an embed, and the page it is."""
         library = self.bot.library
@@ -240,7 +240,7 @@ class LibraryCog(commands.Cog, name="Library"):
         shelf = {p.story_id: p for p in await self.bot.database.shelf(owner_id)}
         lines = [
             shelf_line(page.start + k + 1, story, words=library.entry(story.id).words,
-                       gated=is_gated(story.meta.rating, threshold),
+                       gated=is_gated(story.meta.rating, gate),
                        progress=shelf.get(story.id))
             for k, story in enumerate(page.items)
         ]
@@ -284,12 +284,12 @@ class LibraryCog(commands.Cog, name="Library"):
         story_ids = [s.id for s in stories]
         if page_count(len(stories)) == 1:
             embed, _ = await self.shelf_embed(interaction.user.id, interaction.user.display_name,
-                                              story_ids, filters, settings.age_threshold, 1)
+                                              story_ids, filters, settings.gate, 1)
             await interaction.response.send_message(embed=embed)
             return
         listing_id = secrets.token_hex(6)
         view = ShelfView(self, listing_id, interaction.user, story_ids, filters,
-                         settings.age_threshold)
+                         settings.gate)
         embed = await view.render()
         view.last_interaction = interaction
         self._listings[listing_id] = view
@@ -320,7 +320,7 @@ class LibraryCog(commands.Cog, name="Library"):
         if found is None:
             return
         settings = await self.bot.database.guild_settings(interaction.guild_id)
-        threshold = settings.age_threshold
+        gate = settings.gate
         progress = await self.bot.database.progress(interaction.user.id, found.id)
         paged = self.bot.library.paged(found.id, self.bot.config.page_chars)
         page = (paged.page_at(relocate(found.plain, progress.position, progress.anchor)).number
@@ -329,8 +329,8 @@ class LibraryCog(commands.Cog, name="Library"):
         card = story_card(
             found,
             words=self.bot.library.entry(found.id).words,
-            gated=is_gated(found.meta.rating, threshold),
-            show_text=_shown_here(interaction, threshold)(found.meta.rating),
+            gated=is_gated(found.meta.rating, gate),
+            show_text=_shown_here(interaction, gate)(found.meta.rating),
             link=found.meta.url if is_link(found.meta.url) else None,
             progress_line=line,
             progress_title=f"Progress — {interaction.user.display_name}",
@@ -356,7 +356,7 @@ class LibraryCog(commands.Cog, name="Library"):
             if found is None or not await reading.allowed_here(interaction, found):
                 return
         settings = await self.bot.database.guild_settings(interaction.guild_id)
-        shown_here = _shown_here(interaction, settings.age_threshold)
+        shown_here = _shown_here(interaction, settings.gate)
         library = self.bot.library
 
         def accept(story_id: str) -> bool:
@@ -372,7 +372,7 @@ class LibraryCog(commands.Cog, name="Library"):
             message = f"No passages match “{escape(clip(text, 100), line_start=False)}”{where}."
             hidden = await asyncio.to_thread(index.search, text, story_id=scope, limit=1)
             if hidden and library.get(hidden[0].story_id) is not None:
-                message += (f" Some stories rated {settings.age_threshold} or above match, but "
+                message += (f" Some {settings.gate.describe()} match, but "
                             "they show only in age-restricted channels or in a DM with me.")
             await reply(interaction, message)
             return
@@ -414,7 +414,7 @@ class LibraryCog(commands.Cog, name="Library"):
     async def story_autocomplete(self, interaction: discord.Interaction, current: str
                                  ) -> list[app_commands.Choice[str]]:
         settings = await self.bot.database.guild_settings(interaction.guild_id)
-        return story_choices(self.bot, current, settings.age_threshold)
+        return story_choices(self.bot, current, settings.gate)
 
     async def cog_app_command_error(self, interaction: discord.Interaction,
                                     error: app_commands.AppCommandError) -> None:

@@ -22,7 +22,7 @@ from bot.embeds import clip, colour_for
 from bot.library import Library
 from bot.markup import escape
 from bot.quotes import Quote, pick, pools_for, render_quote
-from bot.reader import may_show
+from bot.reader import Gate, may_show
 from bot.schedules import (
     EVERY,
     Schedule,
@@ -132,12 +132,12 @@ class QuotesCog(commands.Cog, name="Quotes"):
 
     # -- picking --
 
-    def eligible(self, threshold: str, *, age_ok: bool, story_id: str | None) -> list[str]:
+    def eligible(self, gate: Gate, *, age_ok: bool, story_id: str | None) -> list[str]:
         """Stories whose quotes may appear here (gated ones only in age-restricted places)."""
         library = self.bot.library
         stories = [library.get(story_id)] if story_id else list(library)
         return [s.id for s in stories
-                if s is not None and may_show(s.meta.rating, threshold, age_restricted=age_ok,
+                if s is not None and may_show(s.meta.rating, gate, age_restricted=age_ok,
                                               dm=False)]
 
     async def pick_for_guild(self, guild_id: int, story_ids: list[str]) -> Quote | None:
@@ -167,7 +167,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
             story_id = found.id
         settings = await self.bot.database.guild_settings(interaction.guild_id)
         place_ok = interaction.guild_id is None or age_restricted(interaction.channel)
-        ids = self.eligible(settings.age_threshold, age_ok=place_ok, story_id=story_id)
+        ids = self.eligible(settings.gate, age_ok=place_ok, story_id=story_id)
         picked = pick(pools_for(self.bot.library), self.rng, story_ids=ids, containing=text)
         if picked is None:
             where = f" containing “{clip(text, 60)}”" if text else ""
@@ -181,7 +181,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
     @quote.autocomplete("story")
     async def _story_autocomplete(self, interaction: discord.Interaction, current: str):
         settings = await self.bot.database.guild_settings(interaction.guild_id)
-        return story_choices(self.bot, current, settings.age_threshold)
+        return story_choices(self.bot, current, settings.gate)
 
     # -- /quotes --
 
@@ -392,7 +392,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
             return await self._pause(schedule, f"I lack {', '.join(missing)} in "
                                                f"{channel.mention}")
         settings = await self.bot.database.guild_settings(schedule.guild_id)
-        ids = self.eligible(settings.age_threshold, age_ok=age_restricted(channel),
+        ids = self.eligible(settings.gate, age_ok=age_restricted(channel),
                             story_id=schedule.story_id)
         quote = await self.pick_for_guild(schedule.guild_id, ids) if ids else None
         if quote is None:

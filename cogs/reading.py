@@ -23,9 +23,11 @@ from bot.database import Reading
 from bot.embeds import clip, page_embed
 from bot.library import find_stories
 from bot.pagination import Page, PagedStory
+from bot.ratings import NOT_RATED
 from bot.reader import (
     REACTION_ORDER,
     Action,
+    Gate,
     goto_chapter,
     goto_page,
     is_gated,
@@ -85,10 +87,13 @@ def age_restricted(channel: object) -> bool:
     return bool(is_nsfw and is_nsfw())
 
 
-def gate_message(story: Story, threshold: str) -> str:
+def gate_message(story: Story, gate: Gate) -> str:
+    rating = story.meta.rating
+    rated = "is Not Rated" if rating == NOT_RATED else f"is rated {rating}"
+    held = gate.describe()
     return (
-        f"**{clip(story.title, 200)}** is rated {story.meta.rating}. Stories rated "
-        f"{threshold} or above open only in age-restricted channels or in a DM with me."
+        f"**{clip(story.title, 200)}** {rated}. {held[:1].upper()}{held[1:]} open only in "
+        "age-restricted channels or in a DM with me."
     )
 
 
@@ -338,11 +343,11 @@ class ReadingCog(commands.Cog, name="Reading"):
     async def allowed_here(self, interaction: discord.Interaction, story: Story) -> bool:
         """Age gating: answer privately and return False when the story may not open here."""
         settings = await self.bot.database.guild_settings(interaction.guild_id)
-        if may_show(story.meta.rating, settings.age_threshold,
+        if may_show(story.meta.rating, settings.gate,
                     age_restricted=age_restricted(interaction.channel),
                     dm=interaction.guild_id is None):
             return True
-        await reply(interaction, gate_message(story, settings.age_threshold))
+        await reply(interaction, gate_message(story, settings.gate))
         return False
 
     async def may_turn(self, interaction: discord.Interaction, owner: int) -> bool:
@@ -516,7 +521,7 @@ class ReadingCog(commands.Cog, name="Reading"):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         settings = await self.bot.database.guild_settings(interaction.guild_id)
-        return story_choices(self.bot, current, settings.age_threshold)
+        return story_choices(self.bot, current, settings.gate)
 
     # -- buttons --
 
@@ -665,11 +670,11 @@ async def command_failed(interaction: discord.Interaction,
 
 
 def story_choices(bot: StoryBot, current: str,
-                  threshold: str = "Mature") -> list[app_commands.Choice[str]]:
+                  gate: Gate | None = None) -> list[app_commands.Choice[str]]:
     """Autocomplete: up to 25 stories matching title, author or fandom; 🔞 marks gated ones."""
     choices = []
     for story in find_stories(bot.library, current, 25):
-        mark = " 🔞" if is_gated(story.meta.rating, threshold) else ""
+        mark = " 🔞" if is_gated(story.meta.rating, gate or Gate()) else ""
         by = f" — {story.meta.author}" if story.meta.author else ""
         choices.append(app_commands.Choice(name=clip(f"{story.title}{by}{mark}", 100),
                                            value=story.id))

@@ -505,13 +505,16 @@ class ShelfCog(commands.Cog, name="Shelf"):
     @app_commands.describe(paging="How pages are turned on new readings",
                            club_mode="Reading-club mode: anyone may turn pages",
                            age_gating="Lowest rating that opens only in age-restricted channels",
-                           stats="Show /stats on this server")
+                           stats="Show /stats on this server",
+                           not_rated="Show Not Rated stories in ordinary channels "
+                                     "(by default they are gated like Mature, as on AO3)")
     @app_commands.choices(paging=PAGING_CHOICES, age_gating=THRESHOLD_CHOICES)
     async def settings(self, interaction: discord.Interaction,
                        paging: app_commands.Choice[str] | None = None,
                        club_mode: bool | None = None,
                        age_gating: app_commands.Choice[str] | None = None,
-                       stats: bool | None = None) -> None:
+                       stats: bool | None = None,
+                       not_rated: bool | None = None) -> None:
         """Show or change this server's reading settings (Manage Server)."""
         if interaction.guild_id is None:
             await reply(interaction, "Settings belong to a server; run `/settings` in one.")
@@ -523,6 +526,7 @@ class ShelfCog(commands.Cog, name="Shelf"):
         changes = core.settings_changes(
             paging=paging.value if paging else None, club_mode=club_mode,
             age_threshold=age_gating.value if age_gating else None, stats_enabled=stats,
+            not_rated_open=not_rated,
         )
         database = self.bot.database
         current = await database.update_guild_settings(interaction.guild_id, **changes)

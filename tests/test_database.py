@@ -99,3 +99,21 @@ async def test_guild_settings_default_and_update(db):
         await db.update_guild_settings(5, paging="telepathy")
     with pytest.raises(ValueError, match="unknown settings"):
         await db.update_guild_settings(5, volume=11)
+
+
+async def test_an_older_database_keeps_its_settings_and_gates_not_rated_stories(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    older = [m for m in migrations() if m[0] <= 4]
+    with sqlite3.connect(path) as raw:  # a database as the release before this one left it
+        raw.executescript("\n".join(sql for _, _, sql in older)
+                          + f"\nPRAGMA user_version = {older[-1][0]};")
+        raw.execute("INSERT INTO guild_settings (guild_id, paging, age_threshold) "
+                    "VALUES (5, 'buttons', 'Explicit')")
+    upgraded = await Database.open(path)
+    settings = await upgraded.guild_settings(5)
+    assert (settings.paging, settings.age_threshold) == ("buttons", "Explicit")
+    assert settings.not_rated_open is False
+    changed = await upgraded.update_guild_settings(5, not_rated_open=True)
+    assert changed.gate.not_rated_open and changed.age_threshold == "Explicit"
+    assert await upgraded.schema_version() == migrations()[-1][0]
+    await upgraded.close()

@@ -3,11 +3,12 @@ import itertools
 import pytest
 
 from bot.pagination import paginate
+from bot.ratings import RATINGS
 from bot.reader import (
     BOOKMARK,
-    RATING_LEVELS,
     THRESHOLDS,
     Action,
+    Gate,
     anchor_at,
     goto_chapter,
     goto_page,
@@ -113,17 +114,43 @@ def test_words_on_a_page_follow_the_story_average(paged):
 
 
 @pytest.mark.parametrize(
-    ("rating", "threshold"), list(itertools.product(RATING_LEVELS, THRESHOLDS))
+    ("rating", "threshold", "not_rated_open"),
+    list(itertools.product(RATINGS, THRESHOLDS, (False, True))),
 )
-def test_gating_for_every_rating_and_threshold(rating, threshold):
+def test_gating_for_every_rating_threshold_and_not_rated_setting(rating, threshold,
+                                                                  not_rated_open):
     order = ["General Audiences", "Teen And Up Audiences", "Mature", "Explicit"]
-    level = order.index(rating) if rating in order else 0
+    if rating == "Not Rated":
+        level = 0 if not_rated_open else order.index("Mature")
+    else:
+        level = order.index(rating)
     gated = threshold != "off" and level >= order.index(threshold)
-    assert is_gated(rating, threshold) is gated
-    assert may_show(rating, threshold, age_restricted=False, dm=False) is not gated
-    assert may_show(rating, threshold, age_restricted=True, dm=False)
-    assert may_show(rating, threshold, age_restricted=False, dm=True)
+    gate = Gate(threshold, not_rated_open)
+    assert is_gated(rating, gate) is gated
+    assert may_show(rating, gate, age_restricted=False, dm=False) is not gated
+    assert may_show(rating, gate, age_restricted=True, dm=False)
+    assert may_show(rating, gate, age_restricted=False, dm=True)
 
 
-def test_default_threshold_gates_mature_and_explicit_only():
-    assert [r for r in RATING_LEVELS if is_gated(r, "Mature")] == ["Mature", "Explicit"]
+def test_default_gate_holds_back_mature_explicit_and_not_rated_as_ao3_does():
+    assert [r for r in RATINGS if is_gated(r, Gate())] == ["Mature", "Explicit", "Not Rated"]
+    opened = Gate(not_rated_open=True)
+    assert [r for r in RATINGS if is_gated(r, opened)] == ["Mature", "Explicit"]
+
+
+def test_an_unknown_rating_string_is_gated_as_the_highest():
+    assert is_gated("Spicy", Gate("Explicit"))
+
+
+@pytest.mark.parametrize(
+    ("gate", "text"),
+    [
+        (Gate(), "stories rated Mature or above and Not Rated stories"),
+        (Gate("Teen And Up Audiences", True), "stories rated Teen And Up Audiences or above"),
+        (Gate("Explicit"), "stories rated Explicit"),
+        (Gate("Explicit", True), "stories rated Explicit"),
+        (Gate("off"), "no stories"),
+    ],
+)
+def test_the_gate_describes_what_it_holds_back(gate, text):
+    assert gate.describe() == text

@@ -378,7 +378,7 @@ async def reload_with_index(env) -> None:
 
 
 async def test_search_index_follows_a_library_reload(env, channel, alice, stories_dir):
-    write_markdown(stories_dir, "late-arrival", "title: Late Arrival",
+    write_markdown(stories_dir, "late-arrival", "title: Late Arrival\nrating: General Audiences",
                    "A brass weathervane creaked on the roof.")
     await reload_with_index(env)
     result = await alice.slash(channel, "search", text="brass weathervane")

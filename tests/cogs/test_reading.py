@@ -6,7 +6,7 @@ import discord
 import pytest
 
 from bot.database import Database
-from tests.cogs.conftest import footer, page_number, restart, write_story
+from tests.cogs.conftest import footer, page_number, prose, restart, write_story
 
 
 def custom_ids(message: discord.Message) -> list[str]:
@@ -430,6 +430,33 @@ async def test_lower_threshold_gates_teen_stories(env, guild, channel, alice):
     await env.bot.database.update_guild_settings(guild.id, age_threshold="Teen And Up Audiences")
     result = await alice.slash(channel, "read", story="short")
     assert result.ephemeral and "rated Teen And Up Audiences" in result.response.content
+
+
+async def test_not_rated_story_is_gated_like_mature_until_the_server_opens_it(
+        env, guild, channel, alice, stories_dir, config):
+    (stories_dir / "unlabelled.md").write_text(
+        "---\ntitle: Unlabelled\n---\n\n" + prose(1, 2), encoding="utf-8")
+    await restart(env, config)
+    refused = await alice.slash(channel, "read", story="unlabelled")
+    assert refused.ephemeral
+    assert refused.response.content.startswith(
+        "**Unlabelled** is Not Rated. Stories rated Mature or above and Not Rated stories open "
+        "only in age-restricted channels")
+    assert all(not m.embeds for m in channel.history())
+    choices = await alice.autocomplete(channel, "read", "story", "unlab")
+    assert [c["name"] for c in choices] == ["Unlabelled 🔞"]
+
+    role = guild.create_role("admins", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("ada"), roles=[role])
+    changed = await admin.slash(channel, "settings", not_rated=True)
+    fields = {f.name: f.value for f in changed.response.embeds[0].fields}
+    assert fields["Not Rated stories"].startswith("shown everywhere")
+    assert fields["Age gating"].startswith("Stories rated Mature or above only")
+    opened = await alice.slash(channel, "read", story="unlabelled")
+    assert opened.response.message.embeds[0].title == "Unlabelled"
+    # Mature stays gated: the setting opens only what has no rating.
+    mature = await alice.slash(channel, "read", story="night-watch")
+    assert mature.ephemeral and "rated Mature" in mature.response.content
 
 
 # --- no pings --------------------------------------------------------------------------------

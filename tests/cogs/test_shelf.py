@@ -277,7 +277,7 @@ async def test_settings_changed_by_an_admin_and_refused_for_a_member(env, guild,
     fields = {f.name: f.value for f in changed.response.embeds[0].fields}
     assert fields["Paging controls"] == "buttons"
     assert fields["Reading-club mode"].startswith("on")
-    assert fields["Age gating"].startswith("Explicit")
+    assert fields["Age gating"].startswith("Stories rated Explicit only")
     # New readings use them at once: buttons, and a Mature story opens in a plain channel.
     await alice.slash(channel, "read", story="night-watch")
     message = latest(channel)
