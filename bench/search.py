@@ -24,7 +24,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench.library import ensure_library  # noqa: E402
 from bot.library import Entry, Library  # noqa: E402
-from bot.pagination import Layout  # noqa: E402
 from bot.search import SearchIndex  # noqa: E402
 from bot.story import Chapter, Metadata, Story, paragraph  # noqa: E402
 
@@ -52,9 +51,7 @@ def chinese_library(megabytes: float, seed: int = 5) -> Library:
             chapters.append(Chapter(f"第{c + 1}章", tuple(paragraphs)))
         story = Story(meta=Metadata(title=f"故事 {number}"), chapters=tuple(chapters),
                       id=f"zh-{number}")
-        layout = Layout(story)
-        entries[story.id] = Entry(story, f"{story.id}.md", layout, story.words,
-                                  layout.chapters[-1].end)
+        entries[story.id] = Entry.of(story, f"{story.id}.md")
         size += len(story.plain.encode())
     return Library(Path("."), entries, [], [])
 

@@ -112,7 +112,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         print(f"No story with id {wanted!r} in {library.root}.{why}{hint}", file=sys.stderr)
         return 1
     paged = library.paged(wanted, args.page_chars or config.page_chars)
-    words = library.entry(wanted).words
+    minutes = library.entry(wanted).minutes
     story = paged.story
     if args.all:
         pages = paged.pages
@@ -132,7 +132,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
                     "chapter": page.chapter + 1,
                     "chapter_title": story.chapters[page.chapter].title,
                     "text": paged.text(page),
-                    "footer": footer(paged, page, words),
+                    "footer": footer(paged, page, minutes),
                 }
                 for page in pages
             ],
@@ -142,7 +142,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     for page in pages:
         print(f"╭─ {story.title}{byline} [{story.meta.rating}]")
         print(paged.text(page) or "(This chapter has no text.)")
-        print(f"╰─ {footer(paged, page, words)}\n")
+        print(f"╰─ {footer(paged, page, minutes)}\n")
     return 0
 
 

@@ -44,7 +44,7 @@ def is_link(url: str) -> bool:
     return url.startswith(("https://", "http://")) and len(url) <= 2000 and " " not in url
 
 
-def page_embed(paged: PagedStory, page: Page, words: int) -> discord.Embed:
+def page_embed(paged: PagedStory, page: Page, minutes: float) -> discord.Embed:
     """The embed a reader sees: title, author, the page's text, the progress footer."""
     story = paged.story
     embed = discord.Embed(
@@ -55,7 +55,7 @@ def page_embed(paged: PagedStory, page: Page, words: int) -> discord.Embed:
     )
     if story.meta.author:
         embed.set_author(name=clip(f"by {story.meta.author}", AUTHOR_LIMIT))
-    embed.set_footer(text=clip(footer(paged, page, words), FOOTER_LIMIT))
+    embed.set_footer(text=clip(footer(paged, page, minutes), FOOTER_LIMIT))
     return embed
 
 

@@ -42,9 +42,19 @@ class Entry:
     story: Story
     file: str
     layout: Layout
-    words: int
+    words: int  # as AO3 counts them: each CJK character is a word
+    minutes: float  # about how long the whole story takes to read
     length: int  # characters of plain text
     paged: dict[int, PagedStory] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, story: Story, file: str) -> Entry:
+        """A story's entry, measured: its layout, words, reading time and length."""
+        layout = Layout(story)
+        count = story.word_count
+        length = layout.chapters[-1].end if layout.chapters else 0
+        return cls(story=story, file=file, layout=layout, words=count.words,
+                   minutes=count.minutes, length=length)
 
 
 def story_id(stem: str) -> str:
@@ -106,15 +116,7 @@ class Library:
             for caveat in story.warnings:
                 warnings.append(Problem(relative, caveat))
                 log.info("%s: %s", relative, caveat)
-            story = replace(story, id=sid, source=path)
-            layout = Layout(story)
-            entries[sid] = Entry(
-                story=story,
-                file=relative,
-                layout=layout,
-                words=story.words,
-                length=layout.chapters[-1].end if layout.chapters else 0,
-            )
+            entries[sid] = Entry.of(replace(story, id=sid, source=path), relative)
         _release_parser_memory()
         by_title = sorted(entries.items(), key=lambda kv: (kv[1].story.title.casefold(), kv[0]))
         ordered = dict(by_title)

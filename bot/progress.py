@@ -6,7 +6,6 @@ import math
 
 from bot.pagination import Page, PagedStory
 
-WORDS_PER_MINUTE = 238
 BAR_SEGMENTS = 7
 TITLE_CHARS = 80  # keeps the footer far inside Discord's 2048
 
@@ -28,15 +27,17 @@ def bar(share: float, segments: int = BAR_SEGMENTS) -> str:
     return "▰" * filled + "▱" * (segments - filled)
 
 
-def minutes_left(position: int, length: int, words: int) -> int:
-    """Reading time left from `position`, at about 238 words a minute, rounded up."""
-    if length <= 0 or words <= 0:
+def minutes_left(position: int, length: int, minutes: float) -> int:
+    """Reading time left from `position` in a story read in `minutes`, rounded up.
+
+    `minutes` is the whole story's reading time (`bot.words.WordCount.minutes`).
+    """
+    if length <= 0 or minutes <= 0:
         return 0
-    remaining_words = words * (1.0 - fraction(position, length))
-    return math.ceil(remaining_words / WORDS_PER_MINUTE)
+    return math.ceil(round(minutes * (1.0 - fraction(position, length)), 6))
 
 
-def footer(paged: PagedStory, page: Page, words: int) -> str:
+def footer(paged: PagedStory, page: Page, minutes: float) -> str:
     """The page embed's footer.
 
     `Chapter 3 · The Storm — page 12/40 ▰▰▰▱▱▱▱ 30% · ~14 min left`; one-chapter stories
@@ -53,6 +54,6 @@ def footer(paged: PagedStory, page: Page, words: int) -> str:
         label = f"Chapter {page.chapter + 1}"
         parts.append(f"{label} · {title} — " if title and title != label else f"{label} — ")
     parts.append(f"page {page.number}/{len(paged)} {bar(share)} {math.floor(share * 100)}%")
-    left = minutes_left(page.end, length, words)
+    left = minutes_left(page.end, length, minutes)
     parts.append(" · the end" if share >= 1.0 else f" · ~{max(left, 1)} min left")
     return "".join(parts)

@@ -368,7 +368,7 @@ def story_card(
     chapters = story.chapters
     fixed = [
         CardField("Rating", meta.rating + (f" {GATED_MARK}" if gated else ""), True),
-        CardField("Words", f"{words:,}", True),
+        CardField("Words", _word_figure(words, meta.declared_words), True),
         CardField("Chapters", str(len(chapters)), True),
     ]
     if meta.language:
@@ -403,6 +403,13 @@ def story_card(
     listed = _fit_lists([(n, v, s) for n, v, s in lists if v], budget)
     return StoryCard(title, link, author, meta.rating, description,
                      (*fixed, *listed, *after), footer)
+
+
+def _word_figure(words: int, declared: int | None) -> str:
+    """`12,345`, with the count the file itself states when that differs."""
+    if declared is None or declared == words:
+        return f"{words:,}"
+    return f"{words:,} (the file says {declared:,})"
 
 
 def _fit_lists(lists: list[tuple[str, Sequence[str], bool]], budget: int) -> list[CardField]:

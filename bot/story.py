@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.ratings import NOT_RATED
+from bot.words import WordCount, count_words
 
 
 class StoryError(Exception):
@@ -165,11 +166,16 @@ class Story:
         return BLOCK_SEPARATOR.join(chapter.plain for chapter in self.chapters)
 
     @property
+    def word_count(self) -> WordCount:
+        """Words of story text (notes and break marks excluded), as AO3 counts them."""
+        total = WordCount()
+        for chapter in self.chapters:
+            for block in chapter.blocks:
+                if block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING):
+                    total += count_words(block.plain)
+        return total
+
+    @property
     def words(self) -> int:
-        """Words of story text (notes and break marks excluded)."""
-        return sum(
-            len(block.plain.split())
-            for chapter in self.chapters
-            for block in chapter.blocks
-            if block.kind in (BlockKind.PARAGRAPH, BlockKind.HEADING)
-        )
+        """`word_count.words`: each CJK character counts as a word."""
+        return self.word_count.words

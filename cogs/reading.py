@@ -322,6 +322,9 @@ class ReadingCog(commands.Cog, name="Reading"):
     def words(self, story_id: str) -> int:
         return self.bot.library.entry(story_id).words
 
+    def minutes(self, story_id: str) -> float:
+        return self.bot.library.entry(story_id).minutes
+
     async def resolve(self, interaction: discord.Interaction, text: str) -> Story | None:
         """The story an option names (id or exact title); otherwise say what is close."""
         library = self.bot.library
@@ -386,7 +389,7 @@ class ReadingCog(commands.Cog, name="Reading"):
         paged = self.bot.library.paged(story.id, self.bot.config.page_chars)
         opened = Opened(story.id, interaction.user.id, page, paged)
         await self.save(interaction.user.id, opened, turned=False)
-        embed = page_embed(paged, page, self.words(story.id))
+        embed = page_embed(paged, page, self.minutes(story.id))
         if private:
             await interaction.response.send_message(embed=embed, view=controls(opened),
                                                     ephemeral=True)
@@ -565,7 +568,7 @@ class ReadingCog(commands.Cog, name="Reading"):
         await self.save(interaction.user.id, opened, turned=turned, words=words,
                         message_id=message_id if reading else None)
         has_buttons = reading is None or reading.controls in ("buttons", "both")
-        embed = page_embed(opened.paged, opened.page, self.words(opened.story_id))
+        embed = page_embed(opened.paged, opened.page, self.minutes(opened.story_id))
         view = controls(opened) if has_buttons else None
         await interaction.response.edit_message(embed=embed, view=view)
 
@@ -640,7 +643,7 @@ class ReadingCog(commands.Cog, name="Reading"):
                         message_id=payload.message_id)
         view = controls(opened) if reading.controls == "both" else discord.utils.MISSING
         try:
-            await message.edit(embed=page_embed(paged, page, self.words(reading.story_id)),
+            await message.edit(embed=page_embed(paged, page, self.minutes(reading.story_id)),
                                view=view)
         except discord.NotFound:
             await self.bot.database.delete_reading(payload.message_id)

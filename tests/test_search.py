@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.library import Entry, Library
-from bot.pagination import Layout, paginate
+from bot.pagination import paginate
 from bot.search import SNIPPET_CHARS, SearchIndex, snippet, spans
 from bot.story import (
     SCENE_BREAK_BLOCK,
@@ -29,9 +29,7 @@ FILLER = ("The tide went out over the flats and the gulls argued about it for an
 def make_library(*stories: Story) -> Library:
     entries = {}
     for story in stories:
-        layout = Layout(story)
-        entries[story.id] = Entry(story, f"{story.id}.md", layout, story.words,
-                                  layout.chapters[-1].end)
+        entries[story.id] = Entry.of(story, f"{story.id}.md")
     return Library(Path("."), entries, [], [])
 
 

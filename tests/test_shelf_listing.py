@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.database import Progress
@@ -308,3 +310,13 @@ def test_hit_line_and_label():
                                               snippet_markdown="x")
     label = hit_label(5, make_story("x", "L" * 200), 123)
     assert len(label) <= 80 and label.endswith("· p. 123")
+
+
+def test_card_keeps_the_count_the_file_states_when_it_differs():
+    story = rich_story()
+    stated = Story(replace(story.meta, declared_words=180_297), story.chapters, id=story.id)
+    assert fields(story_card(stated, words=180_011, gated=False, show_text=True, link=None,
+                             progress_line="-"))["Words"] == "180,011 (the file says 180,297)"
+    same = Story(replace(story.meta, declared_words=4321), story.chapters, id=story.id)
+    assert fields(story_card(same, words=4321, gated=False, show_text=True, link=None,
+                             progress_line="-"))["Words"] == "4,321"
