@@ -1,13 +1,15 @@
 """Quote pools: the memorable lines of each story, and picking one at random.
 
 A quote is a complete sentence, or a few whole sentences, from a story paragraph: between
-`MIN_CHARS` and `MAX_CHARS` characters, starting at the start of a sentence and ending at
-the end of one, with its double quotes balanced. Headings, notes (summaries, author's
-notes) and scene-break marks are never quoted. A long story contributes at most
-`MAX_PER_STORY` quotes, from paragraphs spread over the whole story. A quote keeps its
-position (chapter, block, offsets) rather than its formatting; `render_quote` slices the
-block's runs and renders them with `render_runs`, which closes every span, so formatting is
-always balanced.
+`MIN_CHARS` and `MAX_CHARS` characters (`CJK_MIN_CHARS` to `CJK_MAX_CHARS` in Chinese and
+Japanese, where sentences end at `。！？` with no space after), starting at the start of a
+sentence and ending at the end of one, with its quotation marks balanced. Thai, Lao and
+Khmer mark no sentence ends, so a short paragraph of theirs is quoted whole. Headings,
+notes (summaries, author's notes) and scene-break marks are never quoted. A long story
+contributes at most `MAX_PER_STORY` quotes, from paragraphs spread over the whole story.
+A quote keeps its position (chapter, block, offsets) rather than its formatting;
+`render_quote` slices the block's runs and renders them with `render_runs`, which closes
+every span, so formatting is always balanced.
 
 Pools are built per story on first use and kept in a `QuotePools` tied to one `Library`
 instance: a reloaded library gets fresh pools (`pools_for`).
@@ -19,6 +21,7 @@ import bisect
 import hashlib
 import re
 import threading
+import unicodedata
 import weakref
 from array import array
 from collections.abc import Collection, Iterable
@@ -37,32 +40,69 @@ MAX_PER_STORY = 2000
 # Story characters per quote found, measured on generated prose; only sizes the sampling.
 _CHARS_PER_QUOTE = 95
 
+def _letter_class(*categories: str) -> str:
+    """A regex character class of the Basic Multilingual Plane's characters in `categories`."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if unicodedata.category(chr(code)) in categories:
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+                   for lo, hi in ranges)
+
+
 # A quote starts where a sentence starts: at the start of a line, or after terminal
-# punctuation and a space, with a capital or a digit (perhaps behind opening quotes or a
-# dash). It ends, as soon as it is long enough, at terminal punctuation followed by the
-# start of another sentence or the end of the line. Short sentences thus join their
+# punctuation and a space, with a capital, a digit, or a letter of a script that has no
+# capitals (Arabic, Hebrew, Devanagari, Hangul...), perhaps behind opening quotes, a dash or
+# Spanish `¿¡`. It ends, as soon as it is long enough, at terminal punctuation followed by
+# the start of another sentence or the end of the line. Short sentences thus join their
 # neighbours until the passage is long enough. `“Stop!” Tobin said.` is one sentence, so
 # after `!”` or `?”` only the end of the line ends one; `.”` always does. One C-level
 # regex does the scanning: a Python loop over every sentence of a 50 MB library would
 # take a good part of the time it takes to load it.
-_OPEN = r"[\"“‘'«(\[—–]*[A-Z0-9À-ÖØ-Þ]"
+_START = f"[{_letter_class('Lu', 'Lt', 'Lo', 'Nd')}]"
+_OPEN = r"[\"“‘'«»„‚¿¡(\[—–]*" + _START
+_STOP = "[.!?…।؟።။]"  # sentence ends: Latin, Devanagari, Arabic, Ethiopic, Myanmar
+_CLOSE = r"[\"”’'»)\]]"
 _NOT_ABBREVIATION = (
     r"(?<!\b[A-Z]\.)(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Mt|vs|Lt|Fr|No)\.)"
     r"(?<!\b(?:Mrs|etc|Col|Gen|Sgt|Rev)\.)(?<!\bProf\.)(?<!\bCapt\.)"
 )
 _QUOTE = re.compile(
-    r"(?:(?<=^)|(?<=[.!?…] )|(?<=\.[\"”’')\]] ))"
+    rf"(?:(?<=^)|(?<={_STOP} )|(?<=\.{_CLOSE} ))"
     r"(?<!\b[A-Z]\. )(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Mt|vs|Lt|Fr|No)\. )"
     r"(?<!\b(?:Mrs|etc|Col|Gen|Sgt|Rev)\. )(?<!\bProf\. )(?<!\bCapt\. )"
     + _OPEN
     + rf"[^\n]{{{MIN_CHARS - 3},{MAX_CHARS - 3}}}?"
     r"(?:"
-    r"[.!?…]+" + _NOT_ABBREVIATION + r"[)\]]?(?=\ +" + _OPEN + r"|\n|\Z)"
-    r"|\.[\"”’')\]]+(?=\ +" + _OPEN + r")"
-    r"|[.!?…]+[\"”’')\]]*(?=\n|\Z)"
+    rf"{_STOP}+" + _NOT_ABBREVIATION + r"[)\]]?(?=\ +" + _OPEN + r"|\n|\Z)"
+    rf"|\.{_CLOSE}+(?=\ +" + _OPEN + r")"
+    rf"|{_STOP}+{_CLOSE}*(?=\n|\Z)"
     r")",
     re.M,
 )
+
+# Chinese and Japanese: no spaces, so a sentence starts right after the end of the one
+# before (`。`, `！`, `？`, perhaps behind closing quotes `」』”`) and ends at one of those,
+# with its closing quotes. Characters say more than letters do, so the lengths are shorter.
+CJK_MIN_CHARS = 12
+CJK_MAX_CHARS = 140
+_CJK_STOP = "[。！？｡!?…]"
+_CJK_CLOSE = "[」』”’）)〕】》〉]"
+_CJK_QUOTE = re.compile(
+    rf"(?:(?<=^)|(?<={_CJK_STOP})|(?<={_CJK_STOP}{_CJK_CLOSE})|(?<={_CJK_STOP}{_CJK_CLOSE}{{2}}))"
+    rf"(?!{_CJK_CLOSE}|{_CJK_STOP}|\s)"
+    rf"[^\n]{{{CJK_MIN_CHARS - 1},{CJK_MAX_CHARS - 1}}}?"
+    rf"{_CJK_STOP}+{_CJK_CLOSE}*(?!{_CJK_CLOSE}|{_CJK_STOP})",
+    re.M,
+)
+# Han and kana: a paragraph mostly in them is read by the rules above. Korean has spaces
+# and Western punctuation and is read like Western text.
+_HAN_KANA = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\uffef]")
+# Thai, Lao and Khmer mark no sentence ends; a paragraph of a quotable length is the quote.
+_UNPUNCTUATED = re.compile("[\u0e00-\u0eff\u1780-\u17ff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +127,26 @@ def quote_id(story_id: str, offset: int, text: str) -> str:
 
 def _balanced(text: str) -> bool:
     """Double quotes open and close within the passage (dialogue is not cut in half)."""
-    return text.count("“") == text.count("”") and text.count('"') % 2 == 0
+    return (text.count("“") == text.count("”") and text.count('"') % 2 == 0
+            and text.count("「") == text.count("」") and text.count("『") == text.count("』"))
+
+
+def is_han_or_kana(plain: str) -> bool:
+    """Whether a paragraph is mostly Chinese or Japanese, and quoted by their rules."""
+    han = len(_HAN_KANA.findall(plain)) if _HAN_KANA.search(plain) else 0
+    return han * 3 >= len(plain) > 0
+
+
+def _passages(plain: str) -> list[tuple[int, int]]:
+    """The spans of a paragraph's quotable passages, by the rules of the script it is in."""
+    if is_han_or_kana(plain):
+        return [m.span() for m in _CJK_QUOTE.finditer(plain) if _balanced(m.group())]
+    found = [m.span() for m in _QUOTE.finditer(plain) if _balanced(m.group())]
+    if (not found and MIN_CHARS <= len(plain.strip()) <= MAX_CHARS
+            and len(_UNPUNCTUATED.findall(plain)) * 2 >= len(plain)):
+        lo = len(plain) - len(plain.lstrip())
+        found.append((lo, len(plain.rstrip())))
+    return found
 
 
 class StoryPool:
@@ -112,7 +171,7 @@ class StoryPool:
                                                      strict=True)):
             lengths = ch_layout.plain_len
             for b, block in enumerate(chapter.blocks):
-                if block.kind is paragraph and lengths[b] >= MIN_CHARS:
+                if block.kind is paragraph and lengths[b] >= CJK_MIN_CHARS:
                     eligible.append((c, b))
                     chars += lengths[b]
         # A long story's pool is every `step`-th paragraph's quotes, spread over the whole
@@ -122,10 +181,7 @@ class StoryPool:
         for c, b in eligible[::step]:
             starts = layout.chapters[c].plain_start
             plain = story.chapters[c].blocks[b].plain
-            for match in _QUOTE.finditer(plain):
-                if not _balanced(match.group()):
-                    continue
-                lo, hi = match.span()
+            for lo, hi in _passages(plain):
                 self.chapter.append(c)
                 self.block.append(b)
                 self.lo.append(lo)

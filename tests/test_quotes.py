@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.markup import to_plain
 from bot.pagination import Layout
 from bot.quotes import (
+    CJK_MAX_CHARS,
+    CJK_MIN_CHARS,
     MAX_CHARS,
     MAX_PER_STORY,
     MIN_CHARS,
     QuotePools,
     StoryPool,
+    is_han_or_kana,
     pick,
     render_quote,
     story_quotes,
@@ -119,7 +123,10 @@ def test_mentions_in_the_text_are_escaped():
 def test_property_quotes_are_in_range_and_render_back_to_their_text(paragraph_runs):
     story = make_story(tuple(Block(BlockKind.PARAGRAPH, runs) for runs in paragraph_runs))
     for quote in story_quotes(story):
-        assert MIN_CHARS <= len(quote.text) <= MAX_CHARS
+        block = story.chapters[quote.chapter].blocks[quote.block].plain
+        low, high = ((CJK_MIN_CHARS, CJK_MAX_CHARS) if is_han_or_kana(block)
+                     else (MIN_CHARS, MAX_CHARS))
+        assert low <= len(quote.text) <= high
         assert story.plain[quote.offset : quote.offset + len(quote.text)] == quote.text
         rendered = render_quote(story, quote)
         assert " ".join(to_plain(rendered).split()) == " ".join(quote.text.split())
@@ -192,3 +199,78 @@ def test_pick_from_a_large_pool_skips_what_was_posted():
     for _ in range(2000):
         quote = pick(pools, rng, story_ids=ids, exclude=exclude)
         assert quote is not None and quote.id not in exclude
+
+
+# -- every script ------------------------------------------------------------------------------
+
+ZH = (
+    "渡船在天亮之前穿过了海湾，灯笼在黑色的水面上摇晃。",
+    "“你来晚了。”摆渡的女人说，没有抬头看她手里的绳子。",
+    "雾从水面上一层一层地漫过来，缓慢，耐心，没有尽头。",
+    "村里没有人记得是谁建了灯塔，只记得是谁守着它！",
+)
+JA = (
+    "渡し船は夜明け前に湾を渡り、ランプが黒い水の上で揺れていた。",
+    "「遅かったね」と渡し守の女は縄から目を上げずに言った。",
+    "霧は水の上から長い灰色の布のように流れ込んできた。",
+    "灯台を建てたのが誰なのか、村の誰も覚えていなかった？",
+)
+PARAGRAPHS = {
+    "zh": "".join(ZH),
+    "ja": "".join(JA),
+    "ru": "Паром пересёк залив до рассвета, и фонари качались над чёрной водой. "
+          "Никто в деревне не помнил, кто построил маяк, помнили только, кто его хранил.",
+    "el": "Το πλοίο διέσχισε τον κόλπο πριν από την αυγή, με τα φανάρια να κουνιούνται. "
+          "Κανείς στο χωριό δεν θυμόταν ποιος έχτισε τον φάρο, μόνο ποιος τον φύλαγε.",
+    "es": "¿Quién había construido el faro en la punta del muelle viejo? "
+          "¡Nadie en el pueblo lo recordaba, solo quién lo había cuidado tantos años!",
+    "ar": "عبرت العبارة الخليج قبل الفجر، وكانت مصابيحها تتأرجح فوق الماء الأسود. "
+          "لم يتذكر أحد في القرية من بنى المنارة، بل من حرسها فقط.",
+    "he": "המעבורת חצתה את המפרץ לפני עלות השחר, והפנסים שלה התנדנדו מעל המים השחורים. "
+          "איש בכפר לא זכר מי בנה את המגדלור, רק מי שמר עליו.",
+    "hi": "नाव सुबह होने से पहले खाड़ी के पार चली गई और उसकी लालटेनें काले पानी पर झूलती रहीं। "
+          "गाँव में किसी को याद नहीं था कि प्रकाशस्तंभ किसने बनाया था।",
+    "ko": "나룻배는 새벽이 오기 전에 만을 건넜고, 등불이 검은 물 위에서 흔들렸다. "
+          "마을의 누구도 등대를 누가 지었는지 기억하지 못했다.",
+    "th": "เรือข้ามฟากแล่นข้ามอ่าวก่อนรุ่งสาง ตะเกียงแกว่งไปมาเหนือน้ำสีดำ",
+}
+
+
+@pytest.mark.parametrize("language", sorted(PARAGRAPHS))
+def test_a_few_paragraphs_of_prose_in_any_script_give_quotes(language):
+    story = make_story(tuple(paragraph(PARAGRAPHS[language]) for _ in range(3)))
+    quotes = story_quotes(story)
+    assert quotes, f"no quotes from {language} prose"
+    for quote in quotes:
+        assert quote.text.strip() == quote.text and quote.text in PARAGRAPHS[language]
+
+
+@pytest.mark.parametrize("sentences", [ZH, JA], ids=["zh", "ja"])
+def test_chinese_and_japanese_quotes_are_whole_sentences_with_their_quotation_marks(sentences):
+    story = make_story((paragraph("".join(sentences)),))
+    quotes = texts(story)
+    assert quotes
+    for text in quotes:
+        assert CJK_MIN_CHARS <= len(text) <= CJK_MAX_CHARS
+        # Each quote is a run of whole sentences: it starts where one starts, ends where
+        # one ends, and so never splits a dialogue line from its closing mark.
+        assert any(text.startswith(s) for s in sentences)
+        assert any(text.endswith(s) for s in sentences)
+        assert text.count("「") == text.count("」") and text.count("“") == text.count("”")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(ZH + JA), min_size=1, max_size=12))
+def test_property_cjk_quotes_start_and_end_at_sentence_boundaries(picked):
+    text = "".join(picked)
+    bounds = {0}
+    for sentence in picked:
+        bounds.add(max(bounds) + len(sentence))
+    story = make_story((paragraph(text),))
+    for quote in story_quotes(story):
+        assert quote.lo in bounds and quote.hi in bounds
+
+
+def test_western_punctuation_rules_do_not_quote_a_thai_paragraph_that_is_too_long():
+    story = make_story((paragraph(PARAGRAPHS["th"] * 8),))
+    assert texts(story) == []
