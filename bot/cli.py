@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.config import Config, ConfigError
 from bot.library import Library
 from bot.progress import footer
+from bot.ratings import NOT_RATED
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,23 @@ def _print_check_table(stories: list[dict], errors: list[dict],
         print(f"  note  {file}: {caveat}")
     for error in errors:
         print(f"  skipped  {error['file']}: {error['error']}")
+    unrated = [s["file"] for s in stories if s["rating"] == NOT_RATED]
+    if unrated:
+        print(f"\n{len(unrated)} {'story has' if len(unrated) == 1 else 'stories have'} no "
+              "rating: servers gate them like Mature unless they choose to show Not Rated "
+              "stories (/settings not_rated). Give each one of General Audiences, Teen And Up "
+              "Audiences, Mature or Explicit:")
+        for file in unrated:
+            print(f"  unrated  {file}: {how_to_rate(file)}")
+
+
+def how_to_rate(file: str) -> str:
+    """How an admin gives the story in `file` (a library-relative path) a rating."""
+    path = Path(file)
+    sidecar = f'`rating = "…"` in {path.with_suffix(".toml").as_posix()}'
+    if path.suffix.lower() in (".md", ".markdown"):
+        return f"`rating: …` in its front matter, or {sidecar}"
+    return sidecar
 
 
 def _clip(text: str, width: int) -> str:

@@ -153,3 +153,20 @@ def test_running_without_a_token_explains_and_exits_nonzero(tmp_path):
     assert result.returncode == 2
     assert "DISCORD_TOKEN is not set" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_lists_unrated_stories_with_how_to_rate_them_and_names_odd_ratings(
+        library_dir, capsys):
+    (library_dir / "spicy.md").write_text("---\ntitle: Spicy\nrating: Spicy\n---\n\nText.\n")
+    assert main(["check", str(library_dir)]) == 0
+    out = capsys.readouterr().out
+    # `short.txt` has no rating at all; `orchard-clock.md` is rated.
+    assert "1 story has no rating: servers gate them like Mature" in out
+    assert 'unrated  short.txt: `rating = "…"` in short.toml' in out
+    assert "unrated  orchard-clock.md" not in out
+    assert ("note  spicy.md: front matter: rating 'Spicy' is not one the bot knows, so it is "
+            "treated as Explicit") in out
+    assert main(["check", str(library_dir), "--json"]) == 0
+    ratings = {s["id"]: s["rating"] for s in json.loads(capsys.readouterr().out)["stories"]}
+    assert ratings == {"short": "Not Rated", "orchard-clock": "Teen And Up Audiences",
+                       "spicy": "Explicit"}
