@@ -5,8 +5,8 @@ a header (`The Project Gutenberg eBook of TITLE, by AUTHOR`, the terms of use, t
 `Title:`, `Author:`, `Release Date:`, `Language:` lines), a line
 `*** START OF THE PROJECT GUTENBERG EBOOK TITLE ***`, the book, a line
 `*** END OF THE PROJECT GUTENBERG EBOOK TITLE ***` and the licence. Older books say `THIS`
-for `THE` and may have no stars or a space in `E-BOOK`. The book is only what lies between
-the markers; the header gives its metadata.
+for `THE`, `ETEXT` for `EBOOK`, and may have no stars or a dash in `E-BOOK`. The book is only
+what lies between the markers; the header gives its metadata.
 
 These functions work on text; the HTML and EPUB parsers apply them to the text of the
 elements that hold the markers.
@@ -17,15 +17,16 @@ from __future__ import annotations
 import re
 
 # `*** START OF THE PROJECT GUTENBERG EBOOK KATRINE ***`, `***START OF THIS PROJECT
-# GUTENBERG EBOOK`, `*** START OF THE PROJECT GUTENBERG E-BOOK`.
+# GUTENBERG EBOOK`, `*** START OF THE PROJECT GUTENBERG E-BOOK`, `*** START OF THE PROJECT
+# GUTENBERG ETEXT`.
 START = re.compile(
     r"^[ \t]*\*{0,3}[ \t]*START[ \t]+OF[ \t]+(?:THE[ \t]+|THIS[ \t]+)?PROJECT[ \t]+GUTENBERG"
-    r"[ \t]+E-?BOOK\b[^\n]*$",
+    r"[ \t]+E-?(?:BOOK|TEXT)\b[^\n]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 END = re.compile(
     r"^[ \t]*\*{0,3}[ \t]*END[ \t]+OF[ \t]+(?:THE[ \t]+|THIS[ \t]+)?PROJECT[ \t]+GUTENBERG"
-    r"[ \t]+E-?BOOK\b[^\n]*$",
+    r"[ \t]+E-?(?:BOOK|TEXT)\b[^\n]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 # The line many books put just before the end marker: `End of the Project Gutenberg EBook
@@ -35,9 +36,11 @@ END_LINE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # The header's first line: `The Project Gutenberg eBook of Katrine, by Elinor Lane`,
-# `The Project Gutenberg EBook of Katrine`, `Project Gutenberg's Katrine, by Elinor Lane`.
+# `The Project Gutenberg EBook of Katrine`, `Project Gutenberg's Katrine, by Elinor Lane`,
+# `The Project Gutenberg Etext of Katrine`, `The Project Gutenberg eBook, Katrine, by …`.
 _FIRST_LINE = re.compile(
-    r"^[ \t\ufeff]*(?:The[ \t]+)?Project[ \t]+Gutenberg(?:'s|’s|[ \t]+E-?Book[ \t]+of)[ \t]+"
+    r"^[ \t\ufeff]*(?:The[ \t]+)?Project[ \t]+Gutenberg"
+    r"(?:'s|’s|[ \t]+E-?(?:Book|Text)(?:[ \t]+of|,))[ \t]+"
     r"(?P<title>.+?)(?:,[ \t]+by[ \t]+(?P<author>.+?))?[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -47,6 +50,7 @@ _FIELD = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 # A header field may continue on indented lines (a long title, several authors).
+_MORE = re.compile(r"(?:\n[ \t]+\S[^\n]*)+")
 _CONTINUATION = re.compile(r"\n[ \t]+(\S[^\n]*)")
 # Credits right after the start marker: `Produced by ...`, up to the next blank line.
 _CREDITS = re.compile(
@@ -70,15 +74,19 @@ def header_fields(header: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     for match in _FIELD.finditer(header):
         label = match["label"].lower()
+        key = {"authors": "author", "release date": "published"}.get(label, label)
         value = match["value"].strip()
-        rest = header[match.end():]
-        more = re.match(r"(?:\n[ \t]+\S[^\n]*)+", rest)
+        more = _MORE.match(header, match.end())
         if more:
-            value = " ".join([value, *(m.strip() for m in _CONTINUATION.findall(more.group()))])
+            lines = [line.strip() for line in _CONTINUATION.findall(more.group())]
+            if key in ("author", "translator"):
+                value = ", ".join(part for part in (value, *lines) if part)  # one to a line
+            else:
+                for line in lines:
+                    value = _run_on(value, line) if key == "title" else f"{value} {line}"
         value = " ".join(value.split())
         if not value:
             continue
-        key = {"authors": "author", "release date": "published"}.get(label, label)
         if key == "published":
             value = re.sub(r"\s*\[e-?book #\d+\].*$", "", value, flags=re.IGNORECASE)
             value = re.sub(r"\s*\[.*?\]\s*", " ", value).strip()
@@ -90,6 +98,15 @@ def header_fields(header: str) -> dict[str, str]:
         if first["author"]:
             fields.setdefault("author", " ".join(first["author"].split()))
     return fields
+
+
+def _run_on(title: str, line: str) -> str:
+    """A title and its next line: a subtitle (`The Salt Ledger: Being an Account`) when the
+    line starts with a capital after a title that ends without punctuation, else the same
+    sentence running on."""
+    if title and line[:1].isupper() and title[-1:].isalnum():
+        return f"{title}: {line}"
+    return f"{title} {line}".strip()
 
 
 def unwrap(text: str) -> tuple[dict[str, str], str] | None:

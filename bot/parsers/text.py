@@ -1,4 +1,7 @@
-"""Plain-text stories: an AO3 work page saved as text, or plain prose.
+"""Plain-text stories: an AO3 work page saved as text, a Project Gutenberg book, or prose.
+
+The bytes may be in any encoding (`bot.textio.decode_any`); one that is not UTF-8 is named
+in the story's warnings ("read as Shift_JIS (not UTF-8)").
 
 **AO3 work page saved as text.** The first line is `Work Header`; the header runs to a line
 `Work Text:` and the story follows. Header fields come in two forms, and a file may mix them:
@@ -24,16 +27,22 @@ chapter; its title is the text after the number, or the line itself when there i
 `Chapter Summary`, `Chapter Notes` and `End Notes` lines start author notes (note blocks,
 kept where they stand) and `Chapter Text` starts the story text again; when a chapter has a
 `Chapter Text` line, everything between its heading and that line is notes. Text before the
-first chapter line is an untitled chapter.
+first chapter line is an untitled chapter. An AO3 header overrides the sidecar field by field.
 
-**Plain prose.** Metadata comes from a sidecar `NAME.toml` when there is one, else the title
-from the file name; an AO3 header, when present, overrides the sidecar field by field.
-Chapter lines work as above; the AO3 note labels do not.
+**Project Gutenberg book.** The book is what lies between Gutenberg's start and end markers
+(`bot.parsers.gutenberg`); title, author, language and release date come from its header.
 
-**Paragraphs, in both kinds of file.** A file whose text lines are never separated by one or
-two blank lines has one paragraph per line. Otherwise blank lines separate paragraphs, and a
-single newline inside a paragraph is read from the file's wrap width (the 90th percentile of
-its line widths, CJK counting double):
+**Plain prose.** A block of `Label: value` lines opening the file is metadata
+(`bot.parsers.text_header`). A sidecar `NAME.toml` beside the file wins over that block and
+over a Gutenberg header; the title falls back to the file name.
+
+**Chapters in Gutenberg books and prose** start at the headings `bot.parsers.headings`
+finds, never at a table of contents.
+
+**Paragraphs, in every kind of file.** A file whose text lines are never separated by one
+or two blank lines has one paragraph per line. Otherwise blank lines separate paragraphs,
+and a single newline inside a paragraph is read from the file's wrap width (the 90th
+percentile of its line widths, CJK counting double):
 
 - when that width is above 100 columns, nobody wrapped the text by hand, so a newline ends
   the paragraph;
@@ -43,17 +52,19 @@ its line widths, CJK counting double):
 
 A line that is only a break ornament (`* * *`, `~~~`, `---`) or three or more blank lines in
 a row make a scene break; two blank lines are just a paragraph gap. Lines lose spaces and tabs
-at both ends; everything else, `*` and `_` included, is literal text.
+at both ends. `_words_` and `*words*` are italic and bold (`bot.parsers.plain_emphasis`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 import tomllib
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from bot.parsers import gutenberg
 from bot.parsers.common import (
     AO3_LABELS,
     display_width,
@@ -64,6 +75,9 @@ from bot.parsers.common import (
     soft_join,
     title_from_filename,
 )
+from bot.parsers.headings import chapter_headings
+from bot.parsers.plain_emphasis import emphasis_runs
+from bot.parsers.text_header import opening_block, without_by
 from bot.ratings import rating_field
 from bot.story import (
     SCENE_BREAK_BLOCK,
@@ -75,15 +89,13 @@ from bot.story import (
     StoryError,
     paragraph,
 )
-from bot.textio import clean, decode
-
-# Spaces and tabs only: a no-break space at the edge of a line is the author's.
-_EDGE = " \t\f\v"
+from bot.textio import LINE_EDGE, clean, decode, decode_any
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     "fifteen|sixteen|seventeen|eighteen|nineteen|twenty"
 )
+# AO3's own chapter lines, the only ones in the story text of its text export.
 _CHAPTER = re.compile(
     rf"chapter\s+(?:\d{{1,4}}|(?-i:[IVXLCDM]{{1,8}})|{_NUMBER_WORDS})\b"
     r"(?:\s*[:.\-–—]\s*(?P<title>.{0,200}))?",
@@ -132,14 +144,20 @@ _STAT = re.compile(
 
 
 def parse(data: bytes, name: str, sidecar: bytes | None = None) -> Story:
-    """Parse a `.txt` story: an AO3 work page saved as text, or plain prose.
+    """Parse a `.txt` story: an AO3 work page saved as text, a Gutenberg book, or prose.
 
     `name` is the file name; `sidecar` holds the bytes of `NAME.toml` beside it, if any.
-    Raises `StoryError` for undecodable or empty files and for a broken sidecar.
+    Raises `StoryError` for files that are not text or hold no story, and for a broken
+    sidecar.
     """
-    lines = clean(decode(data)).split("\n")
+    decoded = decode_any(data)
     warnings: list[str] = []
-    meta = _sidecar_metadata(sidecar, name, warnings)
+    if decoded.describe():
+        warnings.append(decoded.describe())
+    text = clean(decoded.text)
+    lines = text.split("\n")
+    stem = file_stem(name, (".txt",))
+    meta = _sidecar_metadata(sidecar, stem, warnings)
     first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
     is_ao3 = first < len(lines) and lines[first].strip().lower() == "work header"
     if is_ao3:
@@ -156,21 +174,48 @@ def parse(data: bytes, name: str, sidecar: bytes | None = None) -> Story:
         fields = _header_fields(lines[first + 1 : end], warnings)
         meta = dataclasses.replace(meta, **fields)
         lines = lines[end + 1 :]
+    else:
+        # Gutenberg's start marker comes after a header of a few pages at most; a plain
+        # substring test spares other files the marker's pattern.
+        head = text[:100_000]
+        marked = ("utenberg" in head or "UTENBERG" in head) and gutenberg.is_wrapped(head)
+        wrapped = gutenberg.unwrap(text) if marked else None
+        if wrapped is not None:
+            fields = _gutenberg_fields(wrapped[0])
+            lines = wrapped[1].split("\n")
+        else:
+            fields, lines = opening_block(lines, warnings)
+        meta = _under_sidecar(meta, fields)
+    if not meta.title:
+        meta = dataclasses.replace(meta, title=title_from_filename(stem))
     chapters = finish_chapters(_drafts(lines, ao3=is_ao3), warnings)
     return Story(meta=meta, chapters=chapters, warnings=tuple(warnings))
 
 
-def _sidecar_metadata(sidecar: bytes | None, name: str, warnings: list[str]) -> Metadata:
-    stem = file_stem(name, (".txt",))
-    fallback = title_from_filename(stem)
+def _sidecar_metadata(sidecar: bytes | None, stem: str, warnings: list[str]) -> Metadata:
+    """The sidecar's metadata, with an empty title when it gives none."""
     if sidecar is None:
-        return Metadata(title=fallback)
+        return Metadata(title="")
     where = f"{stem}.toml"
     try:
+        # TOML is UTF-8 by definition; a sidecar in another encoding is an error to fix.
         mapping = tomllib.loads(decode(sidecar)) if sidecar.strip() else {}
     except (StoryError, tomllib.TOMLDecodeError) as exc:
         raise StoryError(f"{where}: {exc}") from None
-    return metadata_from_mapping(mapping, fallback_title=fallback, where=where, warnings=warnings)
+    return metadata_from_mapping(mapping, fallback_title="", where=where, warnings=warnings)
+
+
+_DEFAULTS = Metadata(title="")
+
+
+def _under_sidecar(meta: Metadata, fields: dict[str, object]) -> Metadata:
+    """`meta` (from the sidecar) with `fields` from the file filling what it leaves unset."""
+    unset = {
+        field: value
+        for field, value in fields.items()
+        if getattr(meta, field) == getattr(_DEFAULTS, field)
+    }
+    return dataclasses.replace(meta, **unset) if unset else meta
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,7 +242,7 @@ def _label(line: str) -> _Label | None:
     name = " ".join(match["label"].lower().split())
     if name not in _HEADER_LABELS:
         return None
-    return _Label(_HEADER_LABELS[name], name, match["value"].strip(_EDGE), _indent(line))
+    return _Label(_HEADER_LABELS[name], name, match["value"].strip(LINE_EDGE), _indent(line))
 
 
 def _header_fields(lines: Sequence[str], warnings: list[str]) -> dict[str, object]:
@@ -214,10 +259,10 @@ def _header_fields(lines: Sequence[str], warnings: list[str]) -> dict[str, objec
         if label is None:
             match = _LABEL_LINE.fullmatch(line)
             if match is None or match["value"].strip():
-                loose.append(line.strip(_EDGE))
+                loose.append(line.strip(LINE_EDGE))
                 continue
             # A bare `Something:` AO3 label we do not know: skip it with its values.
-            warnings.append(f"AO3 header: unknown field {line.strip(_EDGE)!r} ignored")
+            warnings.append(f"AO3 header: unknown field {line.strip(LINE_EDGE)!r} ignored")
             label = _Label("", match["label"].lower(), "", _indent(line))
         values = [label.value] if label.value else []
         if label.field in _FREE_TEXT:
@@ -226,7 +271,7 @@ def _header_fields(lines: Sequence[str], warnings: list[str]) -> dict[str, objec
                 nested = _label(lines[i])
                 if nested and nested.indent <= label.indent:
                     break
-                values.append(lines[i].strip(_EDGE))
+                values.append(lines[i].strip(LINE_EDGE))
                 i += 1
         else:
             i = _list_values(lines, i, label, values)
@@ -251,7 +296,7 @@ def _list_values(lines: Sequence[str], i: int, label: _Label, values: list[str])
             break
         if _label(line) or (label.value and _indent(line) <= label.indent):
             break
-        values.append(line.strip(_EDGE))
+        values.append(line.strip(LINE_EDGE))
         i += 1
     return i
 
@@ -274,7 +319,7 @@ def _fields_from(
         elif label.field in ("language", "title") and text:
             fields[label.field] = text
         elif label.field == "author" and text:
-            fields["author"] = ", ".join(_without_by(value) for value in values)
+            fields["author"] = ", ".join(without_by(value) for value in values)
         elif label.field in _FREE_TEXT and values:
             fields[label.field] = tuple(paragraph(value) for value in values)
         elif label.field == "stats":
@@ -287,7 +332,7 @@ def _fields_from(
     if loose and "title" not in fields:
         fields["title"] = loose.pop(0)
     if loose and "author" not in fields:
-        fields["author"] = _without_by(loose.pop(0))
+        fields["author"] = without_by(loose.pop(0))
     warnings.extend(f"AO3 header: line {line!r} ignored" for line in loose)
     return fields
 
@@ -310,8 +355,30 @@ def _stats(text: str) -> dict[str, object]:
     return fields
 
 
-def _without_by(text: str) -> str:
-    return re.sub(r"^by\s+", "", text, flags=re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------------------------
+# Project Gutenberg's header
+# --------------------------------------------------------------------------------------------
+
+
+def _gutenberg_fields(header: dict[str, str]) -> dict[str, object]:
+    fields: dict[str, object] = {
+        key: header[key] for key in ("title", "author", "language") if header.get(key)
+    }
+    if header.get("published"):
+        fields["published"] = _iso_date(header["published"])
+    return fields
+
+
+def _iso_date(text: str) -> str:
+    """`December 6, 2004` -> `2004-12-06`; text in another form is kept as it is."""
+    for form in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%B %Y", "%Y-%m-%d"):
+        try:
+            return datetime.datetime.strptime(text.strip(), form).date().isoformat()
+        except ValueError:
+            continue
+    return text
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,13 +386,8 @@ def _without_by(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-class _Segment(NamedTuple):
-    note: bool  # author notes rather than story text
-    lines: list[str]
-
-
 def _chapter_title(line: str) -> str | None:
-    """The title a chapter line gives, else None.
+    """The title an AO3 chapter line gives, else None.
 
     `Chapter 3: The Storm` -> "The Storm"; an untitled `Chapter 3` keeps its own words, as
     AO3's downloads name untitled chapters.
@@ -333,19 +395,35 @@ def _chapter_title(line: str) -> str | None:
     match = _CHAPTER.fullmatch(line)
     if not match:
         return None
-    return (match["title"] or "").strip(_EDGE) or line
+    return (match["title"] or "").strip(LINE_EDGE) or line
+
+
+class _Segment(NamedTuple):
+    note: bool  # author notes rather than story text
+    lines: list[str]
 
 
 def _drafts(lines: Sequence[str], *, ao3: bool) -> list[tuple[str, list[Block]]]:
     """`(title, blocks)` for each chapter of the story text."""
+    stripped = [raw.strip(LINE_EDGE) for raw in lines]
     sections: list[tuple[str, list[str]]] = [("", [])]
-    for raw in lines:
-        line = raw.strip(_EDGE)
-        title = _chapter_title(line)
-        if title is None:
-            sections[-1][1].append(line)
-        else:
-            sections.append((title, []))
+    if ao3:
+        for line in stripped:
+            title = _chapter_title(line)
+            if title is None:
+                sections[-1][1].append(line)
+            else:
+                sections.append((title, []))
+    else:
+        headings = chapter_headings(stripped)
+        i = 0
+        while i < len(stripped):
+            if i in headings:
+                title, i = headings[i]
+                sections.append((title, []))
+                continue
+            sections[-1][1].append(stripped[i])
+            i += 1
 
     chapters: list[tuple[str, list[_Segment]]] = []
     for title, section in sections:
@@ -413,7 +491,9 @@ def _prose_blocks(lines: Sequence[str], wrap: int | None, kind: BlockKind) -> li
 
     def end_paragraph() -> None:
         if current:
-            blocks.append(Block(kind, (Run("".join(current)),)))
+            text = "".join(current)
+            runs = emphasis_runs(text) if "_" in text or "*" in text else (Run(text),)
+            blocks.append(Block(kind, runs))
             current.clear()
 
     blank = 0
@@ -447,3 +527,4 @@ def _prose_blocks(lines: Sequence[str], wrap: int | None, kind: BlockKind) -> li
     while blocks and blocks[0].kind is BlockKind.BREAK:
         blocks.pop(0)
     return blocks
+

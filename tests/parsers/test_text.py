@@ -8,9 +8,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.parsers import text
+from bot.parsers import headings, text, text_header
 from bot.parsers.common import is_break_line
-from bot.story import SCENE_BREAK_BLOCK, BlockKind, Story, StoryError
+from bot.story import SCENE_BREAK_BLOCK, BlockKind, Run, Story, StoryError, Style
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "text"
 
@@ -64,11 +64,13 @@ def test_ao3_text_is_kept_exactly():
     )
     assert "…" in paragraphs[2]
     assert paragraphs[6] == "灯台の光が消えた。 She read the note twice."
-    # Asterisks and underscores in a text file are the author's characters, not formatting.
-    assert paragraphs[-1].endswith("smudged: *wet ink*, not_emphasis.")
+    # `*wet ink*` hugs its words and is bold; the underscore inside a word stays literal.
+    assert paragraphs[-1].endswith("smudged: wet ink, not_emphasis.")
+    last = load("ao3_empty_header.txt").chapters[0].blocks[-1]
+    assert [run for run in last.runs if run.style] == [Run("wet ink", Style.BOLD)]
     assert all(
         run.style == 0
-        for block in load("ao3_empty_header.txt").chapters[0].blocks
+        for block in load("ao3_empty_header.txt").chapters[0].blocks[:-1]
         for run in block.runs
     )
 
@@ -378,7 +380,6 @@ def test_break_ornament_inside_one_paragraph_per_line_text():
         (b"  \n\n\t\n", "empty"),
         (b"* * *\n\n~~~\n", "no story text"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-        ("caf\u00e9".encode("latin-1"), "UTF-8"),
     ],
 )
 def test_unreadable_files(data, reason):
@@ -396,17 +397,28 @@ def test_utf16_with_byte_order_mark():
 _WORD = st.text(
     st.characters(
         whitelist_categories=("L", "N", "P", "S"),
-        blacklist_characters="\u2028\u2029",
+        # Markers that hug words are emphasis; they have properties of their own below.
+        blacklist_characters="\u2028\u2029_*",
     ),
     min_size=1,
     max_size=12,
 )
-_PARAGRAPH = (
-    st.lists(_WORD, min_size=1, max_size=12)
-    .map(" ".join)
-    .filter(lambda p: not is_break_line(p) and not text._chapter_title(p))
-    .filter(lambda p: p.strip().lower() != "work header")
-)
+
+
+def _plain_paragraph(paragraph: str) -> bool:
+    """Not a heading, a break, a contents heading or a label that would open a header."""
+    return (
+        not is_break_line(paragraph)
+        and headings._heading(paragraph) is None
+        and not text._chapter_title(paragraph)
+        and not headings._CONTENTS.fullmatch(paragraph.rstrip(":："))
+        and text_header._block_label(paragraph) is None
+        and text_header._byline(paragraph) is None
+        and paragraph.strip().lower() != "work header"
+    )
+
+
+_PARAGRAPH = st.lists(_WORD, min_size=1, max_size=12).map(" ".join).filter(_plain_paragraph)
 
 
 @given(st.lists(_PARAGRAPH, min_size=1, max_size=12), st.sampled_from(["\n", "\n\n", "\n\n\n"]))
@@ -435,7 +447,8 @@ def _nonspace(value: str) -> str:
 @given(st.text(_SOURCE_CHARS, max_size=300))
 def test_no_text_is_lost(source):
     lines = source.split("\n")
-    assume(not any(text._chapter_title(line.strip(" \t")) for line in lines))
+    assume(not headings.chapter_headings([line.strip(" \t") for line in lines]))
+    assume(text_header.opening_block(lines, [])[0] == {})
     assume(source.strip().split("\n")[0].strip().lower() != "work header")
     kept = "\n".join(line for line in lines if not is_break_line(line))
     try:
@@ -443,4 +456,332 @@ def test_no_text_is_lost(source):
     except StoryError:
         assert not _nonspace(kept)
         return
-    assert _nonspace(story.plain) == _nonspace(kept)
+    # Markers that became styles are gone from the plain text (see the emphasis properties).
+    assert _unmarked(_nonspace(story.plain)) == _unmarked(_nonspace(kept))
+
+
+def _unmarked(value: str) -> str:
+    return value.replace("_", "").replace("*", "")
+
+
+# -- encodings ---------------------------------------------------------------------------------
+
+
+def test_a_shift_jis_story_loads_with_a_note_of_its_encoding():
+    story = load("japanese_shift_jis.txt")
+    assert story.warnings == ("read as Shift_JIS (not UTF-8)",)
+    assert [c.title for c in story.chapters] == ["灯台", "第二章"]
+    assert plains(story)[1] == "「明日は晴れるかしら」と彼女は小さな声でつぶやいた。"
+
+
+def test_a_latin1_story_loads_as_windows_1252():
+    story = text.parse("Café au lait, naïve façade.\n".encode("latin-1"), "cafe.txt")
+    assert plains(story) == ["Café au lait, naïve façade."]
+    assert story.warnings == ("read as Windows-1252 (not UTF-8)",)
+
+
+def test_utf8_story_has_no_encoding_note():
+    assert parse("Plain “UTF-8” text.\n").warnings == ()
+
+
+# -- chapter headings --------------------------------------------------------------------------
+
+PROSE = "She waited by the window for a long while and said nothing to anyone in the house."
+
+
+def titles(source: str) -> list[str]:
+    return [c.title for c in parse(source).chapters]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        ("Chapter 1", "Chapter 2: The Road", ["Chapter 1", "The Road"]),
+        ("CHAPTER I", "CHAPTER II. THE ROAD", ["CHAPTER I", "THE ROAD"]),
+        ("chapter i", "chapter ii - The Road", ["chapter i", "The Road"]),
+        ("Ch. 1", "Ch. 2 – The Road", ["Ch. 1", "The Road"]),
+        ("Chapter One", "Chapter Twenty-Two", ["Chapter One", "Chapter Twenty-Two"]),
+        ("Chapter the First", "Chapter the Second", ["Chapter the First", "Chapter the Second"]),
+        ("Chapter Forty", "Chapter Forty-One: Late", ["Chapter Forty", "Late"]),
+        ("Capítulo 1", "Capítulo 2: El camino", ["Capítulo 1", "El camino"]),
+        ("CAPITULO PRIMERO", "CAPITULO SEGUNDO", ["CAPITULO PRIMERO", "CAPITULO SEGUNDO"]),
+        ("Chapitre premier", "Chapitre 2 : La route", ["Chapitre premier", "La route"]),
+        ("Kapitel 1", "Zweites Kapitel", ["Kapitel 1", "Zweites Kapitel"]),
+        ("Глава 1", "Глава вторая. Дорога", ["Глава 1", "Дорога"]),
+        ("Rozdział 1", "Rozdział II", ["Rozdział 1", "Rozdział II"]),
+        ("Capitolo 1", "Capitolo secondo", ["Capitolo 1", "Capitolo secondo"]),
+        ("Hoofdstuk 1", "Hoofdstuk 2", ["Hoofdstuk 1", "Hoofdstuk 2"]),
+        ("Kapitola 1", "Kapitola 2", ["Kapitola 1", "Kapitola 2"]),
+        ("1. luku", "Luku 2", ["1. luku", "Luku 2"]),
+        ("1. fejezet", "2. fejezet", ["1. fejezet", "2. fejezet"]),
+        ("1. Bölüm", "Birinci Bölüm", ["1. Bölüm", "Birinci Bölüm"]),
+        ("BAB I", "Bab 2: Jalan", ["BAB I", "Jalan"]),
+        ("第一章", "第二章 道", ["第一章", "道"]),
+        ("第1章", "第２章：帰り道", ["第1章", "帰り道"]),
+        ("第一回", "第十二話「帰り道」", ["第一回", "「帰り道」"]),
+        ("제1장", "제 2 장 길", ["제1장", "길"]),
+        ("Prologue", "Chapter 1", ["Prologue", "Chapter 1"]),
+        ("Chapter 9", "Epilogue: Ten Years Later", ["Chapter 9", "Ten Years Later"]),
+        ("Prólogo", "Epílogo", ["Prólogo", "Epílogo"]),
+        ("Пролог", "Эпилог", ["Пролог", "Эпилог"]),
+        ("INTERLUDE", "序章", ["INTERLUDE", "序章"]),
+        ("Part One", "Part Two: Home", ["Part One", "Home"]),
+        ("Book I", "Book II", ["Book I", "Book II"]),
+        ("Volume 1", "Vol. 2", ["Volume 1", "Vol. 2"]),
+        ("Parte primera", "Parte 2", ["Parte primera", "Parte 2"]),
+        ("Partie 1", "Livre premier", ["Partie 1", "Livre premier"]),
+        ("Teil 1", "Libro II", ["Teil 1", "Libro II"]),
+        ("Часть 1", "Часть вторая", ["Часть 1", "Часть вторая"]),
+        ("I", "II", ["I", "II"]),
+        ("1.", "2.", ["1.", "2."]),
+        ("- 1 -", "- 2 -", ["- 1 -", "- 2 -"]),
+        ("I. THE HARBOUR", "II. THE ROAD", ["THE HARBOUR", "THE ROAD"]),
+    ],
+)
+def test_chapter_headings_in_many_languages_and_forms(first, second, expected):
+    source = f"Before the first heading.\n\n{first}\n\n{PROSE}\n\n{second}\n\n{PROSE}\n"
+    assert titles(source) == ["", *expected]
+
+
+def test_text_before_the_first_heading_is_an_untitled_chapter():
+    story = parse(f"A foreword of sorts.\n\nChapter 1\n\n{PROSE}\n")
+    assert [c.title for c in story.chapters] == ["", "Chapter 1"]
+    assert plains(story) == ["A foreword of sorts."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Chapter 3 of the law says that nobody may leave the island before the thaw.",
+        "Chapter 3 was the one she liked best",
+        "Part of me wanted to stay.",
+        "Book one of the series sold well",
+        "I",
+        "In the end it was 1984.",
+        "第一章はとても長かった。",
+        "Prologue to a long night, she thought, and smiled at her own joke.",
+    ],
+)
+def test_lines_of_prose_are_not_headings(line):
+    story = parse(f"{PROSE}\n\n{line}\n\n{PROSE}\n")
+    assert len(story.chapters) == 1
+    assert line in plains(story)
+
+
+def test_a_heading_must_stand_on_its_own_line():
+    source = (
+        "It was late in the year when the ferry stopped running, and they read the\n"
+        "Chapter 3\n"
+        "of the harbour rules aloud to anyone who would listen, which was nobody.\n"
+    )
+    story = parse(f"{source}\n{source}")
+    assert len(story.chapters) == 1
+    assert "Chapter 3" in plains(story)[0]
+
+
+def test_headings_in_a_file_of_one_paragraph_per_line():
+    story = parse(f"Chapter 1\n{PROSE}\n{PROSE}\nChapter 2\n{PROSE}\n")
+    assert [c.title for c in story.chapters] == ["Chapter 1", "Chapter 2"]
+    assert plains(story, 0) == [PROSE, PROSE]
+
+
+def test_a_numeral_heading_takes_the_title_line_in_capitals_below_it():
+    story = parse(
+        f"I\n\nUNDER THE PINES\n\n\n{PROSE}\n\nII\n\nTHE MEETING.\n\n{PROSE}\n\n"
+        f"III\n\nNot a title, just a short line\n\n{PROSE}\n"
+    )
+    assert [c.title for c in story.chapters] == ["UNDER THE PINES", "THE MEETING", "III"]
+    assert plains(story, 2)[0] == "Not a title, just a short line"
+
+
+def test_a_chapter_heading_without_title_takes_a_title_line_right_below_it():
+    story = parse(f"CHAPTER I\nTHE HARBOUR\n\n{PROSE}\n\nCHAPTER II\n\n{PROSE}\n")
+    assert [c.title for c in story.chapters] == ["THE HARBOUR", "CHAPTER II"]
+
+
+def test_numerals_alone_count_only_when_they_count_up():
+    source = f"1\n\n{PROSE}\n\n2\n\n{PROSE}\n\n7\n\n{PROSE}\n\n3\n\n{PROSE}\n"
+    story = parse(source)
+    assert [c.title for c in story.chapters] == ["1", "2", "3"]
+    assert "7" in plains(story, 1)
+
+
+def test_a_part_heading_before_a_chapter_heading_is_kept_as_a_heading():
+    story = parse(f"PART ONE\n\nChapter 1\n\n{PROSE}\n\nChapter 2\n\n{PROSE}\n")
+    assert [c.title for c in story.chapters] == ["Chapter 1", "Chapter 2"]
+    first = story.chapters[0].blocks[0]
+    assert (first.kind, first.plain) == (BlockKind.HEADING, "PART ONE")
+
+
+# -- tables of contents ------------------------------------------------------------------------
+
+
+def test_a_contents_list_under_its_heading_is_text():
+    source = (
+        "Contents\n\nChapter 1: The Ferry\nChapter 2: The Island\n\n\n\n"
+        f"Chapter 1: The Ferry\n\n{PROSE}\n\nChapter 2: The Island\n\n{PROSE}\n"
+    )
+    story = parse(source)
+    assert [c.title for c in story.chapters] == ["", "The Ferry", "The Island"]
+    assert plains(story, 0) == ["Contents", "Chapter 1: The Ferry\nChapter 2: The Island"]
+
+
+@pytest.mark.parametrize("heading", ["Table of Contents", "ÍNDICE", "Содержание", "目次", "目录"])
+def test_contents_headings_in_other_languages(heading):
+    source = (
+        f"{heading}\n\nPrologue\n\nChapter 1\n\n\n\n"
+        f"Prologue\n\n{PROSE}\n\nChapter 1\n\n{PROSE}\n"
+    )
+    assert [c.title for c in parse(source).chapters] == ["", "Prologue", "Chapter 1"]
+
+
+def test_a_run_of_headings_with_no_text_between_is_a_contents_list():
+    source = (
+        "Chapter 1: The Ferry\n\nChapter 2: The Island\n\nChapter 3: The Storm\n\n\n\n"
+        f"Chapter 1: The Ferry\n\n{PROSE}\n\nChapter 2: The Island\n\n{PROSE}\n\n"
+        f"Chapter 3: The Storm\n\n{PROSE}\n"
+    )
+    story = parse(source)
+    assert [c.title for c in story.chapters] == ["", "The Ferry", "The Island", "The Storm"]
+    assert plains(story, 0) == [
+        "Chapter 1: The Ferry",
+        "Chapter 2: The Island",
+        "Chapter 3: The Storm",
+    ]
+
+
+def test_lines_with_page_numbers_are_a_contents_list():
+    source = (
+        "I. THE FERRY ........ 1\nII. THE ISLAND ....... 9\n\n"
+        f"I\n\nTHE FERRY\n\n{PROSE}\n\nII\n\nTHE ISLAND\n\n{PROSE}\n"
+    )
+    story = parse(source)
+    assert [c.title for c in story.chapters] == ["", "THE FERRY", "THE ISLAND"]
+    assert plains(story, 0) == ["I. THE FERRY ........ 1", "II. THE ISLAND ....... 9"]
+
+
+def test_contents_entries_name_the_chapters_further_down():
+    story = load("fanficfare_style.txt")
+    assert [c.title for c in story.chapters] == [
+        "",
+        "Leaving",
+        "The Middle of the Road",
+        "Coming Back",
+    ]
+    assert plains(story, 0)[0] == "TABLE OF CONTENTS"
+    # FanFicFare's closing line is not story text.
+    assert plains(story, 3) == ["The road in was the same road, of course. It only felt shorter."]
+
+
+# -- plain-text emphasis in a story ----------------------------------------------------------
+
+
+def test_emphasis_runs_over_a_wrapped_line_within_a_paragraph():
+    source = (
+        "The harbour master said that it was none of his business, _not his\n"
+        "business at all_, what the fishermen did on a Sunday afternoon.\n\n"
+        "And then he went back to sleep in the chair by the stove, as always.\n"
+    )
+    first = parse(source).chapters[0].blocks[0]
+    assert Run("not his business at all", Style.ITALIC) in first.runs
+
+
+# -- a metadata block opening plain prose ------------------------------------------------------
+
+
+def test_fanficfare_style_header_is_metadata():
+    story = load("fanficfare_style.txt")
+    meta = story.meta
+    assert (meta.title, meta.author) == ("The Long Road Home", "quietharbour")
+    assert meta.rating == "Mature"
+    assert meta.fandoms == ("Tidewater Tales",)
+    assert meta.tags == ("Romance", "Hurt/Comfort")
+    assert meta.characters == ("Marisol O.", "Fen A.")
+    assert meta.language == "English"
+    assert (meta.published, meta.updated) == ("2019-04-01", "2019-06-30")
+    assert (meta.declared_words, meta.declared_chapters) == (1234, "3")
+    assert meta.url == "https://www.fanfiction.net/s/0000001/1/"
+    assert [b.plain for b in meta.summary] == [
+        "Marisol walks the coast road twice: once to leave, once to come back."
+    ]
+    words = story.plain
+    for label in ("Category", "Packaged", "Publisher", "quietharbour", "End file"):
+        assert label not in words
+
+
+def test_hand_made_header_with_labels():
+    story = parse(
+        f"Title: Salt and Lanterns\nAuthor: Hollis Wren\nRated: NC-17\nFandom: Tidewater Tales\n"
+        f"Summary: Two keepers, one lamp.\nIt goes about as well as you would think.\n\n{PROSE}\n"
+    )
+    meta = story.meta
+    assert (meta.title, meta.author) == ("Salt and Lanterns", "Hollis Wren")
+    assert meta.rating == "Explicit"
+    assert meta.fandoms == ("Tidewater Tales",)
+    assert [b.plain for b in meta.summary] == [
+        "Two keepers, one lamp.",
+        "It goes about as well as you would think.",
+    ]
+    assert plains(story) == [PROSE]
+
+
+def test_fanfiction_net_rated_line():
+    story = parse(
+        "Rated: Fiction M - English - Romance/Angst - [Ann B., Cor D.] - Chapters: 3 - "
+        f"Words: 5,000 - Reviews: 10 - Updated: 5/1/2012 - Published: 1/1/2012\n\n{PROSE}\n"
+    )
+    meta = story.meta
+    assert meta.rating == "Mature"
+    assert meta.language == "English"
+    assert meta.tags == ("Romance", "Angst")
+    assert meta.relationships == ("Ann B.", "Cor D.")
+    assert (meta.declared_chapters, meta.declared_words) == ("3", 5000)
+    assert (meta.published, meta.updated) == ("1/1/2012", "5/1/2012")
+    assert plains(story) == [PROSE]
+
+
+def test_a_rating_with_reasons_after_it():
+    story = parse(f"Title: Nets\nRated: M - for language and some violence\n\n{PROSE}\n")
+    assert story.meta.rating == "Mature"
+    assert story.meta.characters == ()
+    assert story.warnings == ()
+
+
+def test_title_and_byline_are_a_header():
+    story = parse(f"The Night Ferry\n\nby Juniper Hale\n\n{PROSE}\n")
+    assert (story.title, story.meta.author) == ("The Night Ferry", "Juniper Hale")
+    assert plains(story) == [PROSE]
+
+
+def test_an_unknown_rating_in_the_header_is_noted_and_counts_as_explicit():
+    story = parse(f"Title: Odd\nRating: spicy-ish\n\n{PROSE}\n")
+    assert story.meta.rating == "Explicit"
+    assert any("spicy-ish" in warning for warning in story.warnings)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        f"Title: Only One Label\n\n{PROSE}\n",
+        f"{PROSE}\n\nTitle: Not At The Top\nRating: Explicit\n\n{PROSE}\n",
+        f"Title: Runs Into Text\nRating: Explicit\n{PROSE}\n",
+        f"Summary: she wrote a list.\n\n{PROSE}\n",
+    ],
+)
+def test_what_is_not_a_header_stays_story_text(source):
+    story = parse(source)
+    assert story.meta.rating == "Not Rated"
+    assert story.title == "Story"
+    assert _unmarked(" ".join(story.plain.split())) == _unmarked(" ".join(source.split()))
+
+
+def test_sidecar_wins_over_the_opening_block():
+    story = parse(
+        f"Title: From The File\nAuthor: File Author\nRating: Teen\n\n{PROSE}\n",
+        sidecar='title = "From The Sidecar"\nrating = "Explicit"\n',
+    )
+    assert (story.title, story.meta.author, story.meta.rating) == (
+        "From The Sidecar",
+        "File Author",
+        "Explicit",
+    )
