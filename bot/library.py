@@ -15,7 +15,7 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from bot.story import Story, StoryError
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+PROGRESS_SECONDS = 2.0
 ID_MAX_LENGTH = 48
 
 
@@ -83,8 +84,13 @@ class Library:
         self.warnings = warnings
 
     @classmethod
-    def load(cls, root: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Library:
-        """Load every story under `root` (subfolders included; hidden files skipped)."""
+    def load(cls, root: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+             progress: Callable[[int, int], None] | None = None) -> Library:
+        """Load every story under `root` (subfolders included; hidden files skipped).
+
+        A long load reports how far it is: `progress(done, total)` files about every
+        `PROGRESS_SECONDS`, or a log line when no `progress` is given.
+        """
         root = Path(root)
         started = time.perf_counter()
         entries: dict[str, Entry] = {}
@@ -94,7 +100,16 @@ class Library:
             errors.append(Problem(str(root), "the stories folder does not exist"))
             log.warning("Stories folder %s does not exist", root)
             return cls(root, entries, errors, warnings)
-        for path in _candidates(root):
+        candidates = list(_candidates(root))
+        reported = time.monotonic()
+        for done, path in enumerate(candidates):
+            if time.monotonic() - reported >= PROGRESS_SECONDS:
+                reported = time.monotonic()
+                if progress is not None:
+                    progress(done, len(candidates))
+                else:
+                    log.info("Loading stories from %s: %d of %d files", root, done,
+                             len(candidates))
             relative = path.relative_to(root).as_posix()
             try:
                 story = _load_file(root, path, max_bytes)
@@ -109,10 +124,19 @@ class Library:
                 continue
             sid = story_id(path.stem)
             if sid in entries:
-                reason = f"story id {sid!r} is already used by {entries[sid].file}; rename one"
-                errors.append(Problem(relative, reason))
-                log.warning("Skipped %s: %s", relative, reason)
-                continue
+                # The same work in two formats (`work.epub` beside `work.html`) keeps both:
+                # the later one in path order takes its format as a suffix.
+                taken = entries[sid].file
+                alternative = story_id(f"{path.stem}-{path.suffix.lstrip('.')}")
+                if Path(taken).suffix.lower() == path.suffix.lower() or alternative in entries:
+                    reason = f"story id {sid!r} is already used by {taken}; rename one"
+                    errors.append(Problem(relative, reason))
+                    log.warning("Skipped %s: %s", relative, reason)
+                    continue
+                caveat = f"story id {sid!r} is taken by {taken}, so this one is {alternative!r}"
+                warnings.append(Problem(relative, caveat))
+                log.info("%s: %s", relative, caveat)
+                sid = alternative
             for caveat in story.warnings:
                 warnings.append(Problem(relative, caveat))
                 log.info("%s: %s", relative, caveat)

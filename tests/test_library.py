@@ -36,11 +36,12 @@ def corpus(tmp_path_factory):
         "no-spaces.txt": "x" * 60_000 + "\n",
         "invisible.txt": "Zero\u200bwidth and a bell\x07 and\x1b escape, kept\u00a0tidy.\n",
         "notes.md": "---\ntitle: Good Notes\nauthor: Ann\n---\n# One\n\nFirst *chapter*.\n",
+        "latin1.txt": "Café au lait, naïve façade.\n".encode("latin-1"),
+        "notes.txt": "The same work as notes.md, as plain text.\n",
     }
     bad = {
         "empty.txt": b"",
         "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
-        "latin1.txt": "Café au lait, naïve façade.\n".encode("latin-1"),
         "truncated.html": '<html><head><title>Cut</title></head><body><div id="preface">'
         '<dl class="tags"><dt>Rating:</dt><dd>Mature',
         "no-chapters.html": '<html><body><div id="preface"><div class="meta"><h1>Only Preface'
@@ -48,7 +49,7 @@ def corpus(tmp_path_factory):
         "bad-front.md": "---\ntitle: [never closed\n---\n# One\n\nText.\n",
         "not-a-zip.epub": b"PK\x03\x04 this is not really a zip archive",
         "too-big.txt": "Big. " * (CAP // 5 + 1000),
-        "plain_.md": "# Same id as plain.txt\n\nText.\n",
+        "plain_.txt": "Same id as plain.txt, in the same format.\n",
         "sidecar.txt": "A story whose sidecar is broken.\n",
         "sidecar.toml": 'title = "never closed\n',
     }
@@ -63,13 +64,12 @@ def corpus(tmp_path_factory):
 EXPECTED_ERRORS = {
     "empty.txt": "empty",
     "binary.txt": "binary",
-    "latin1.txt": "UTF-8",
     "truncated.html": "no story text",
     "no-chapters.html": "no story text",
     "bad-front.md": "front matter",
     "not-a-zip.epub": "not a ZIP archive",
     "too-big.txt": "over the 11 MB limit",
-    "plain_.md": "already used by plain.txt",
+    "plain_.txt": "already used by plain.txt",
     "sidecar.txt": "sidecar.toml",
     "folder.txt": "folder",
     "escape.txt": "outside the stories folder",
@@ -80,7 +80,8 @@ def test_good_files_load_and_every_bad_file_is_reported_once(corpus, caplog):
     with caplog.at_level(logging.WARNING, logger="bot.library"):
         library = Library.load(corpus, max_bytes=CAP)
     assert sorted(s.id for s in library) == [
-        "crlf", "huge-paragraph", "invisible", "no-spaces", "notes", "plain", "utf16",
+        "crlf", "huge-paragraph", "invisible", "latin1", "no-spaces", "notes", "notes-txt",
+        "plain", "utf16",
     ]
     errors = {p.file: p.error for p in library.errors}
     assert sorted(errors) == sorted(EXPECTED_ERRORS)
@@ -97,6 +98,7 @@ def test_good_files_keep_their_text(corpus):
     library = Library.load(corpus, max_bytes=CAP)
     assert "\r" not in library.get("crlf").plain
     assert library.get("utf16").plain == "Ünïcode with a BOM — “quoted”."
+    assert library.get("latin1").plain == "Café au lait, naïve façade."
     invisible = library.get("invisible").plain
     assert "\x07" not in invisible and "\x1b" not in invisible
     assert "\u200b" in invisible and "\u00a0" in invisible
@@ -130,11 +132,25 @@ def test_a_parser_crash_is_contained(tmp_path, monkeypatch):
 
 def test_duplicate_ids_are_decided_by_path_order_not_by_chance(tmp_path):
     write(tmp_path / "a" / "tale.txt", "From folder a.\n")
-    write(tmp_path / "b" / "tale.md", "From folder b.\n")
+    write(tmp_path / "b" / "tale.txt", "From folder b.\n")
     for _ in range(3):
         library = Library.load(tmp_path)
         assert library.get("tale").plain == "From folder a."
-        assert library.errors[0].file == "b/tale.md"
+        assert library.errors[0].file == "b/tale.txt"
+
+
+def test_one_work_in_two_formats_loads_both_with_the_format_in_the_second_id(tmp_path):
+    write(tmp_path / "tale.txt", "The text export.\n")
+    write(tmp_path / "tale.md", "The Markdown copy.\n")
+    write(tmp_path / "tale-md.md", "A story whose own name takes the second id.\n")
+    library = Library.load(tmp_path)
+    assert library.get("tale").plain == "The Markdown copy."  # `tale.md` sorts first
+    assert library.get("tale-md").plain == "A story whose own name takes the second id."
+    # `tale.txt` would become `tale-txt`.
+    assert library.get("tale-txt").plain == "The text export."
+    assert [(w.file, w.error) for w in library.warnings] == [
+        ("tale.txt", "story id 'tale' is taken by tale.md, so this one is 'tale-txt'"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -173,3 +189,18 @@ def test_epub_that_is_a_real_zip_without_a_book_is_reported(tmp_path):
         archive.writestr("mimetype", "application/epub+zip")
     library = Library.load(tmp_path)
     assert library.errors[0].file == "empty.epub"
+
+
+def test_a_long_load_reports_how_far_it_is(tmp_path, monkeypatch, caplog):
+    import bot.library
+
+    for n in range(4):
+        write(tmp_path / f"tale-{n}.txt", GOOD_TEXT)
+    monkeypatch.setattr(bot.library, "PROGRESS_SECONDS", 0.0)
+    calls = []
+    Library.load(tmp_path, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(0, 4), (1, 4), (2, 4), (3, 4)]
+    with caplog.at_level(logging.INFO, logger="bot.library"):
+        Library.load(tmp_path)
+    lines = [r.getMessage() for r in caplog.records if "of 4 files" in r.getMessage()]
+    assert lines[-1] == f"Loading stories from {tmp_path}: 3 of 4 files"
