@@ -37,7 +37,12 @@ def _tool_config() -> Config:
 
 def _load(directory: str | None, config: Config) -> Library:
     return Library.load(Path(directory) if directory else config.stories_dir,
-                        max_bytes=config.max_story_bytes)
+                        max_bytes=config.max_story_bytes, progress=_progress)
+
+
+def _progress(done: int, total: int) -> None:
+    """How far a long load is, on stderr so that `--json` output stays one object."""
+    print(f"Reading stories: {done:,} of {total:,} files…", file=sys.stderr, flush=True)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
