@@ -14,9 +14,9 @@ from bot.story import Story
 
 # File extension -> parser module.
 FORMATS: dict[str, str] = {
-    ".html": "ao3_html",
-    ".htm": "ao3_html",
-    ".xhtml": "ao3_html",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
     ".epub": "epub",
     ".txt": "text",
     ".md": "markdown",

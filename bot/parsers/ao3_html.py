@@ -1,4 +1,4 @@
-"""AO3 "Download → HTML" files, and plain HTML stories.
+"""AO3 "Download → HTML" files.
 
 An AO3 download has three parts: `#preface` (the work's tags in `dl.tags`, the `h1` title,
 the `.byline`, Summary and Notes), `#chapters` and `#afterword` (the work's end notes).
@@ -10,8 +10,10 @@ heading, and becomes one chapter titled "".
 What counts as story text: everything outside the preface and afterword. When an AO3-looking
 file has no `#chapters` (an edited or cut-off download), the text found elsewhere in its body
 is the story; a file with no text outside its preface is refused with "no story text found".
-A file without any AO3 structure is read as plain HTML: one untitled chapter, titled from
-`<title>`, the first `<h1>` or the file name.
+`bot.parsers.html` decides which reader an HTML file needs.
+
+The rating goes through `bot.ratings.rating_field`: one nobody can place is noted in the
+story's warnings and counts as Explicit.
 
 The structure is recognised by class names that start with the AO3 name (`meta`, `meta1`,
 `userstuff2`), because EPUB converters rename classes that way; the EPUB parser reuses the
@@ -20,79 +22,55 @@ functions here on AO3 EPUB documents.
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
 
-from bot.parsers.common import AO3_LABELS, tidy_breaks, title_from_filename
+from bot.parsers.common import AO3_LABELS
 from bot.parsers.html_blocks import (
     BlockBuilder,
-    clean_references,
     element_text,
-    needs_cleaning,
     simplify,
 )
-from bot.ratings import normalize_rating
+from bot.parsers.html_book import (
+    body_of,
+    drop_title_heading,
+    fallback_title,
+    meta_author,
+)
+from bot.ratings import rating_field
 from bot.story import Block, BlockKind, Chapter, Metadata, Story, StoryError
-from bot.textio import clean, decode
 
-_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _WORK_URL = re.compile(r"^(?:https?:)?//(?:www\.)?(archiveofourown\.org/works/\d+)", re.I)
 _STAT = re.compile(r"(Published|Updated|Completed|Words|Chapters)\s*:\s*(\S+)", re.I)
 _SERIES_PART = re.compile(r"Part\s+\d+\s+of\s+.+?(?=,\s*Part\s+\d+\s+of\s|$)", re.I)
 
 
 
-def parse(data: bytes, name: str) -> Story:
-    """Parse an AO3 HTML download (or any HTML story) from its bytes.
-
-    `name` is the file name, used for the title when the file has none.
-    Raises `StoryError` when the file is not text or holds no story text.
-    """
-    return story_from_document(parse_html(data), name)
-
-
-def parse_html(data: bytes) -> etree._Element:
-    """Parse HTML or XHTML bytes into an element tree, tolerating broken markup.
-
-    Raises `StoryError` for what is not text (see `bot.textio.decode`) and for a document
-    with no elements at all.
-    """
-    root = None
-    if data and not data.isspace() and not data.startswith(_BOMS) and not needs_cleaning(data):
-        # The common case, every AO3 download: UTF-8 bytes go to libxml2 as they are, which
-        # is twice as fast as decoding them first. libxml2 reports bytes that are not UTF-8.
-        parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
-        root = etree.fromstring(data, parser)
-        if any("ENCODING" in error.type_name for error in parser.error_log):
-            root = None
-    if root is None:
-        # Anything else goes through `bot.textio` for decoding, cleaning and a clear refusal.
-        text = clean_references(clean(_XML_DECLARATION.sub("", _decode(data), count=1)))
-        parser = etree.HTMLParser(remove_comments=True, remove_pis=True)
-        root = etree.fromstring(text, parser)
-    if root is None:
-        raise StoryError("no story text found (the HTML has no content)")
-    return root
-
-
-def story_from_document(root: etree._Element, name: str) -> Story:
-    """Build a story from a parsed HTML document: AO3 structure if present, else plain HTML."""
-    body = _body(root)
+def download_story(root: etree._Element, name: str) -> Story | None:
+    """The story of an AO3 download (or of its chapter markup cut down by hand), or None
+    when the document has no AO3 structure."""
+    body = body_of(root)
     preface = find_preface(body)
     if preface is not None:
-        return ao3_story(body, preface, fallback_title=_fallback_title(root, name))
+        return ao3_story(body, preface, fallback_title=fallback_title(root, name))
+    if not _has_ao3_chapters(body):
+        return None
+    # AO3's chapter markup without its preface: a download cut down by hand.
     chapters, warnings = read_chapters(body)
-    meta = Metadata(title=_fallback_title(root, name), author=_meta_author(root))
-    chapters = _drop_title_heading(chapters, meta.title)
+    meta = Metadata(title=fallback_title(root, name), author=meta_author(root))
+    chapters = drop_title_heading(chapters, meta.title)
     if not chapters:
         raise StoryError("no story text found")
     return Story(meta=meta, chapters=tuple(chapters), warnings=tuple(warnings))
+
+
+def _has_ao3_chapters(body: etree._Element) -> bool:
+    return any(
+        has_class(el, "userstuff") or _is_chapter_heading(el) for el in body.iter("div", "h2")
+    )
 
 
 def ao3_story(body: etree._Element, preface: etree._Element, *, fallback_title: str) -> Story:
@@ -102,12 +80,13 @@ def ao3_story(body: etree._Element, preface: etree._Element, *, fallback_title: 
     """
     afterword = find_afterword(body)
     # Metadata first: reading the chapters dissolves the links the preface's tags are in.
-    meta = read_metadata(preface, afterword, fallback_title=fallback_title)
+    notes: list[str] = []
+    meta = read_metadata(preface, afterword, fallback_title=fallback_title, warnings=notes)
     skip = [el for el in (preface, afterword) if el is not None]
     chapters, warnings = read_chapters(body, skip)
     if not chapters:
         raise StoryError("no story text found")
-    warnings += _consistency_warnings(meta, chapters, afterword)
+    warnings = notes + warnings + _consistency_warnings(meta, chapters, afterword)
     return Story(meta=meta, chapters=tuple(chapters), warnings=tuple(warnings))
 
 
@@ -166,13 +145,21 @@ def _tag_list(root: etree._Element) -> etree._Element | None:
 
 
 def read_metadata(
-    preface: etree._Element, afterword: etree._Element | None = None, *, fallback_title: str
+    preface: etree._Element,
+    afterword: etree._Element | None = None,
+    *,
+    fallback_title: str,
+    warnings: list[str] | None = None,
 ) -> Metadata:
-    """Read AO3's preface (and the afterword's end notes) into `Metadata`."""
+    """Read AO3's preface (and the afterword's end notes) into `Metadata`.
+
+    A rating that cannot be placed is noted in `warnings` and counts as Explicit.
+    """
     fields: dict[str, object] = {}
     dl = _tag_list(preface)
     if dl is not None:
-        fields.update(_read_tags(dl))
+        notes = warnings if warnings is not None else []
+        fields.update(read_tags(dl, notes, where="AO3 preface"))
     title = ""
     for h1 in preface.iter("h1"):
         title = element_text(h1)
@@ -187,7 +174,7 @@ def read_metadata(
     end_notes = _labelled_notes(afterword) if afterword is not None else {}
     return Metadata(
         title=title or fallback_title,
-        author=_byline(preface),
+        author=byline(preface),
         url=_work_url(preface) or (_work_url(afterword) if afterword is not None else ""),
         summary=notes.get("summary", ()),
         notes=notes.get("notes", ()),
@@ -201,8 +188,9 @@ def _label(el: etree._Element) -> str:
     return element_text(el).rstrip(":").strip().lower()
 
 
-def _read_tags(dl: etree._Element) -> dict[str, object]:
-    """The fields of `dl.tags`, keyed by `Metadata` field name."""
+def read_tags(dl: etree._Element, warnings: list[str], *, where: str) -> dict[str, object]:
+    """The fields of AO3's tag list (`dl.tags`, or a work page's `dl.work.meta`), keyed by
+    `Metadata` field name; a rating nobody can place is noted in `warnings` as from `where`."""
     fields: dict[str, object] = {}
     label = ""
     for el in dl:
@@ -212,7 +200,7 @@ def _read_tags(dl: etree._Element) -> dict[str, object]:
             field_name = AO3_LABELS.get(label)
             if field_name == "rating":
                 values = _dd_values(el)
-                fields["rating"] = normalize_rating(values[0] if values else "")
+                fields["rating"] = rating_field(", ".join(values), warnings, where=where)
             elif field_name == "language":
                 fields["language"] = element_text(el)
             elif field_name == "series":
@@ -221,7 +209,7 @@ def _read_tags(dl: etree._Element) -> dict[str, object]:
                 if not fields["series"]:
                     fields["series"] = _dd_values(el)
             elif field_name == "stats":
-                fields.update(_read_stats(element_text(el)))
+                fields.update(_read_stats(_stats_text(el)))
             elif field_name:
                 fields[field_name] = _dd_values(el)
             label = ""
@@ -234,6 +222,14 @@ def _dd_values(dd: etree._Element) -> tuple[str, ...]:
     if links:
         return tuple(links)
     return tuple(part.strip() for part in element_text(dd).split(",") if part.strip())
+
+
+def _stats_text(dd: etree._Element) -> str:
+    """The stats as `Label: value` text; a work page nests them in a `dl` of their own."""
+    nested = dd.find(".//dl")
+    if nested is None:
+        return element_text(dd)
+    return " ".join(element_text(el) for el in nested if el.tag in ("dt", "dd"))
 
 
 def _read_stats(text: str) -> dict[str, object]:
@@ -251,7 +247,7 @@ def _read_stats(text: str) -> dict[str, object]:
     return fields
 
 
-def _byline(preface: etree._Element) -> str:
+def byline(preface: etree._Element) -> str:
     """The author or authors ("A, B"); "Anonymous" and orphaned works keep AO3's wording."""
     for byline in _with_class(preface, "byline"):
         authors = [text for a in byline.iter("a") if (text := element_text(a))]
@@ -427,46 +423,7 @@ def _read_chapter_meta(meta: etree._Element) -> _ChapterParts:
     return part
 
 
-# -- plain HTML and checks -----------------------------------------------------------------
-
-
-def _body(root: etree._Element) -> etree._Element:
-    body = root.find("body")
-    return body if body is not None else root
-
-
-def _fallback_title(root: etree._Element, name: str) -> str:
-    for tag in ("title", "h1"):
-        for el in root.iter(tag):
-            text = element_text(el)
-            if text:
-                return text
-            break
-    stem = name.rsplit("/", 1)[-1]
-    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-    return title_from_filename(stem)
-
-
-def _meta_author(root: etree._Element) -> str:
-    for meta in root.iter("meta"):
-        if (meta.get("name") or "").lower() == "author":
-            return " ".join((meta.get("content") or "").split())
-    return ""
-
-
-def _drop_title_heading(chapters: list[Chapter], title: str) -> list[Chapter]:
-    """Drop a first heading that repeats the story title: the page already shows it."""
-    if not chapters or not chapters[0].blocks:
-        return chapters
-    first = chapters[0].blocks[0]
-    if first.kind is BlockKind.HEADING and _same(first.plain, title):
-        rest = tidy_breaks(chapters[0].blocks[1:])
-        return [Chapter(chapters[0].title, rest), *chapters[1:]] if rest else chapters[1:]
-    return chapters
-
-
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+# -- checks and decoding -------------------------------------------------------------------
 
 
 def _consistency_warnings(
@@ -479,20 +436,3 @@ def _consistency_warnings(
     if afterword is None:
         warnings.append("no AO3 afterword: the file may be cut off")
     return warnings
-
-
-def _decode(data: bytes) -> str:
-    """Decode the file: UTF-8 (as AO3 writes it), else the charset its `<meta>` declares."""
-    try:
-        return decode(data)
-    except StoryError as exc:
-        match = _META_CHARSET.search(data[:4096])
-        if match is None or b"\x00" in data[:8192]:
-            raise
-        try:
-            text = data.decode(match.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            raise exc from None
-        if not text.strip():
-            raise
-        return text

@@ -8,10 +8,25 @@ reading order of the XHTML documents.
 An AO3 EPUB is its HTML download cut into documents (preface, one or more per chapter,
 afterword). When a document carries AO3's preface (`dl.tags`), the spine documents are put
 back together and read exactly like the HTML download, so the metadata comes from the
-preface and the preface and afterword are not chapters. Any other EPUB gets one chapter per
-spine document, titled from the table of contents, else the document's first heading, else
-its `<title>`; a document with none of these (a long chapter split in two by a converter)
-continues the chapter before it.
+preface and the preface and afterword are not chapters. Converters such as calibre cut a
+page into documents anywhere and repeat, in each, the elements the cut went through: an
+element that opens a document with the id of the one that closes the document before is
+its continuation, and joins it.
+
+Any other book gets its chapters from its navigation (EPUB 3 nav document or EPUB 2 NCX):
+a document it names is a chapter with the title it gives, and a document it names at
+several anchors (`book.xhtml#ch2`) is cut at them. A document it does not name is titled
+by its first heading or `<title>`, or, with neither, continues the chapter before it (a
+long chapter a converter cut in two). A book of one document without anchors is cut at
+its chapter headings (`bot.parsers.html_chapters`). Before the story, a table of contents,
+a short cover or title page, and a page of `Label: value` lines such as FanFicFare's title
+page (read as metadata, see `bot.parsers.title_page`) are not chapters. Project
+Gutenberg's header and licence are cut away (`bot.parsers.gutenberg_html`), its header
+giving title and author.
+
+Ratings: the title page's or AO3 preface's, else the OPF's: a `<meta name="rating">` (not
+`calibre:rating`, which is the reader's stars) or a `dc:subject` that is exactly a rating's
+name. A book with no rating anywhere is Not Rated.
 
 Refused with `StoryError`: what is not a ZIP archive, a ZIP without container or package,
 a package pointing at files the book does not have, DRM (encryption other than the font
@@ -23,22 +38,41 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
+from typing import NamedTuple
 from urllib.parse import unquote, urldefrag
 
 from lxml import etree
 
-from bot.parsers.ao3_html import ao3_story, find_preface, parse_html
-from bot.parsers.common import tidy_breaks, title_from_filename
-from bot.parsers.html_blocks import (
-    BlockBuilder,
-    clean_references,
-    element_text,
-    simplify,
-    to_blocks,
+from bot.parsers import gutenberg_html
+from bot.parsers.ao3_html import ao3_story, find_preface
+from bot.parsers.common import finish_chapters, tidy_breaks, title_from_filename
+from bot.parsers.html import parse_html
+from bot.parsers.html_blocks import clean_references, element_text, simplify, to_blocks
+from bot.parsers.html_book import (
+    body_of,
+    drop_title_heading,
+    read_front,
+    same,
+    with_gutenberg_header,
+    without_title_lines,
 )
+from bot.parsers.html_chapters import (
+    Start,
+    anchor_element,
+    heading_starts,
+    heading_text,
+    is_contents_title,
+    is_front_page_title,
+    is_link_list,
+    link_share,
+    split,
+)
+from bot.ratings import NOT_RATED, RATINGS, rating_field
 from bot.story import Block, BlockKind, Chapter, Metadata, Story, StoryError, paragraph
 from bot.textio import clean
 
@@ -54,6 +88,14 @@ _EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 _URL = re.compile(r"^https?://\S+$", re.I)
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _TAG_IN_TEXT = re.compile(r"<[A-Za-z!/]")
+_RATING_NAMES = frozenset(rating.casefold() for rating in RATINGS)
+_RATING_LABEL = re.compile(r"^(?:content\s+)?(?:rating|rated)\s*[:\-–]\s*\S")
+_RATING_KEYS = frozenset(
+    ("rating", "content-rating", "contentrating", "content_rating", "age-rating", "agerating")
+)
+# A cover or title page before the story is left out when it says no more than this.
+_FRONT_PAGE_WORDS = 150
+_STARS = re.compile(r"^(?:10|\d)(?:[.,]\d+)?$")
 
 
 def parse(data: bytes, name: str) -> Story:
@@ -65,19 +107,28 @@ def parse(data: bytes, name: str) -> Story:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
         raise StoryError("not an EPUB: the file is not a ZIP archive") from None
+    warnings: list[str] = []
     with archive:
         book = _Book(archive)
         package_path = book.package_path()
         package = book.xml(package_path)
-        meta = _package_metadata(package, name)
+        meta = _package_metadata(package, name, warnings)
         documents = _spine_documents(book, package, package_path)
-        toc = _table_of_contents(book, package, package_path)
-        roots = [(path, _document(book, path)) for path in documents]
+        navigation = _navigation(book, package, package_path)
+        roots = []
+        gutenberg = False  # Gutenberg's markers name it: other books are not searched
+        for path in documents:
+            data = book.read(path)
+            gutenberg = gutenberg or b"utenberg" in data or b"UTENBERG" in data
+            roots.append((path, _document(data, path)))
     story = _ao3_story(roots, meta)
     if story is None:
-        story = Story(meta=meta, chapters=tuple(_chapters(roots, toc, meta.title)))
+        meta, chapters = _book(roots, navigation, meta, warnings, gutenberg=gutenberg)
+        story = Story(meta=meta, chapters=chapters)
     if not story.chapters:
         raise StoryError("no story text found")
+    if warnings:
+        story = dataclasses.replace(story, warnings=(*warnings, *story.warnings))
     return story
 
 
@@ -177,10 +228,10 @@ class _Book:
                 )
 
 
-def _document(book: _Book, path: str) -> etree._Element:
+def _document(data: bytes, path: str) -> etree._Element:
     """A spine document parsed as HTML; a `StoryError` names the document."""
     try:
-        return parse_html(book.read(path))
+        return parse_html(data)
     except StoryError as exc:
         raise StoryError(f"{path}: {exc}") from None
 
@@ -245,8 +296,8 @@ def _spine_documents(book: _Book, package: etree._Element, package_path: str) ->
     return documents
 
 
-def _package_metadata(package: etree._Element, name: str) -> Metadata:
-    """`Metadata` from the OPF's Dublin Core elements."""
+def _package_metadata(package: etree._Element, name: str, warnings: list[str]) -> Metadata:
+    """`Metadata` from the OPF's Dublin Core elements, and its rating if it gives one."""
     fields: dict[str, list[etree._Element]] = {}
     for el in package.iter():
         if isinstance(el.tag, str) and el.tag.startswith("{http://purl.org/dc/elements/1.1/}"):
@@ -261,15 +312,43 @@ def _package_metadata(package: etree._Element, name: str) -> Metadata:
     summary: tuple[Block, ...] = ()
     for description in fields.get("description", [])[:1]:
         summary = _description(description)
+    subjects = list(dict.fromkeys(texts("subject")))
+    rated = [subject for subject in subjects if _is_rating_subject(subject)]
+    stated = _meta_ratings(package) or rated
     return Metadata(
         title=title,
         author=", ".join(_authors(package, fields.get("creator", []))),
         language=next(iter(texts("language")), ""),
-        tags=tuple(dict.fromkeys(texts("subject"))),
+        tags=tuple(subject for subject in subjects if subject not in rated),
         url=url,
         published=date,
         summary=summary,
+        rating=rating_field(", ".join(stated), warnings, where="OPF") if stated else NOT_RATED,
     )
+
+
+def _is_rating_subject(subject: str) -> bool:
+    """Whether a `dc:subject` is a rating: exactly a rating's name, or `Rating: …`."""
+    text = " ".join(subject.split()).casefold()
+    return text in _RATING_NAMES or _RATING_LABEL.match(text) is not None
+
+
+def _meta_ratings(package: etree._Element) -> list[str]:
+    """Ratings in `<meta name="rating" content="…">` or `<meta property="rating">…</meta>`.
+
+    `calibre:rating` is the reader's stars, not a content rating, and a bare small number is
+    stars too.
+    """
+    found = []
+    for meta in _children(package, "meta"):
+        key = (meta.get("name") or meta.get("property") or "").strip().lower()
+        prefix, _, local = key.rpartition(":")
+        if local not in _RATING_KEYS or prefix == "calibre":
+            continue
+        value = " ".join((meta.get("content") or meta.text or "").split())
+        if value and not _STARS.match(value):
+            found.append(value)
+    return found
 
 
 def _authors(package: etree._Element, creators: list[etree._Element]) -> list[str]:
@@ -303,13 +382,20 @@ def _description(element: etree._Element) -> tuple[Block, ...]:
     )
 
 
-def _table_of_contents(book: _Book, package: etree._Element, package_path: str) -> dict[str, str]:
-    """Titles by document path, from the EPUB 3 navigation document or the EPUB 2 NCX.
+class _Entry(NamedTuple):
+    """One entry of the table of contents: the document, the anchor in it, the title."""
 
-    A book whose table of contents is missing or broken still loads, titled from headings.
-    """
+    path: str
+    fragment: str
+    title: str
+
+
+def _navigation(book: _Book, package: etree._Element, package_path: str) -> list[_Entry]:
+    """The table of contents in reading order, from the EPUB 3 navigation document or the
+    EPUB 2 NCX. A book whose table of contents is missing or broken still loads, titled from
+    headings."""
     manifest = _manifest(package, package_path)
-    titles: dict[str, str] = {}
+    entries: list[_Entry] = []
     try:
         for path, _, properties in manifest.values():
             if "nav" in properties.split() and path in book:
@@ -318,9 +404,9 @@ def _table_of_contents(book: _Book, package: etree._Element, package_path: str) 
                     if nav.get("epub:type", nav.get(_EPUB_TYPE, "toc")) != "toc":
                         continue
                     for a in nav.iter("a"):
-                        _add_title(titles, _resolve(path, a.get("href") or ""), element_text(a))
-        if titles:
-            return titles
+                        _add_entry(entries, path, a.get("href") or "", element_text(a))
+        if entries:
+            return entries
         spine = next(iter(_children(package, "spine")), None)
         ncx_id = spine.get("toc") if spine is not None else None
         ncx = manifest.get(ncx_id or "") or next(
@@ -331,31 +417,31 @@ def _table_of_contents(book: _Book, package: etree._Element, package_path: str) 
                 label = next(iter(_children(point, "text")), None)
                 content = next(iter(_children(point, "content")), None)
                 if label is not None and content is not None:
-                    target = _resolve(ncx[0], content.get("src") or "")
-                    _add_title(titles, target, element_text(label))
+                    _add_entry(entries, ncx[0], content.get("src") or "", element_text(label))
     except StoryError:
         # Only a broken table of contents: the titles fall back to headings.
-        return titles
-    return titles
+        return entries
+    return entries
 
 
-def _add_title(titles: dict[str, str], path: str, title: str) -> None:
-    if title and path not in titles:
-        titles[path] = title
+def _add_entry(entries: list[_Entry], base: str, href: str, title: str) -> None:
+    if title and href:
+        fragment = unquote(urldefrag(href)[1])
+        entries.append(_Entry(_resolve(base, href), fragment, title))
 
 
-# -- chapters ------------------------------------------------------------------------------
+# -- AO3 books -----------------------------------------------------------------------------
 
 
 def _ao3_story(roots: list[tuple[str, etree._Element]], meta: Metadata) -> Story | None:
     """The story of an AO3 EPUB, read like its HTML download; None for other books."""
-    if not any(find_preface(_body(root)) is not None for _, root in roots):
+    if not any(find_preface(body_of(root)) is not None for _, root in roots):
         return None
     # Put the documents back together: a converter split one HTML page into them.
     html = etree.Element("html")
     body = etree.SubElement(html, "body")
     for _, root in roots:
-        body.extend(list(_body(root)))
+        _append(body, body_of(root))
     preface = find_preface(body)
     if preface is None:
         return None
@@ -366,50 +452,209 @@ def _ao3_story(roots: list[tuple[str, etree._Element]], meta: Metadata) -> Story
         for key in ("author", "language", "url", "published", "summary")
         if not getattr(story.meta, key) and (value := getattr(meta, key))
     }
+    if story.meta.rating == NOT_RATED and meta.rating != NOT_RATED:
+        gaps["rating"] = meta.rating
     return dataclasses.replace(story, meta=dataclasses.replace(story.meta, **gaps))
 
 
-def _chapters(
-    roots: list[tuple[str, etree._Element]], toc: dict[str, str], book_title: str
-) -> list[Chapter]:
-    """One chapter per document, or per run of documents that continue a chapter."""
-    chapters: list[Chapter] = []
-    for path, root in roots:
-        body = _body(root)
-        title = toc.get(path) or _first_heading(body)
-        if title is None:
-            doc_title = next((element_text(t) for t in root.iter("title")), "")
-            if doc_title and doc_title != book_title:
-                title = doc_title
-        simplify(body)
-        builder = BlockBuilder()
-        builder.add(body)
-        blocks = builder.blocks()
-        first = blocks[0] if blocks else None
-        if title and first and first.kind is BlockKind.HEADING and _same(first.plain, title):
-            blocks = blocks[1:]
-        if not any(b.kind is not BlockKind.BREAK for b in blocks):
-            continue
-        if title is None and chapters:
-            previous = chapters[-1]
-            chapters[-1] = Chapter(previous.title, tidy_breaks(previous.blocks + blocks))
+def _append(target: etree._Element, source: etree._Element) -> None:
+    """Move `source`'s content to the end of `target`, as one document.
+
+    A converter that splits a page into documents repeats, in each, the elements the cut
+    went through, ids and all. So an element that opens `source` with the id of the element
+    that closes `target` is the rest of that element: its content joins it.
+    """
+    children = list(source)
+    last = target[-1] if len(target) else None
+    first = children[0] if children else None
+    if (
+        last is not None
+        and first is not None
+        and isinstance(first.tag, str)
+        and first.tag == last.tag
+        and first.get("id")
+        and first.get("id") == last.get("id")
+        and not (source.text or "").strip()
+        and not (last.tail or "").strip()
+    ):
+        _append(last, first)
+        last.tail = first.tail
+        source.remove(first)
+        children = children[1:]
+    elif source.text:
+        if last is None:
+            target.text = (target.text or "") + source.text
         else:
-            chapters.append(Chapter(title or "", blocks))
-    return chapters
+            last.tail = (last.tail or "") + source.text
+    for child in children:
+        target.append(child)
 
 
-def _first_heading(body: etree._Element) -> str | None:
+# -- other books ---------------------------------------------------------------------------
+
+
+def _book(
+    roots: list[tuple[str, etree._Element]],
+    navigation: list[_Entry],
+    meta: Metadata,
+    warnings: list[str],
+    *,
+    gutenberg: bool = True,
+) -> tuple[Metadata, tuple[Chapter, ...]]:
+    """The chapters of a book that is not from AO3, and its metadata completed.
+
+    The navigation decides where chapters start and what they are called: a document it
+    names is a chapter, and one it names at several anchors is cut there. A document it does
+    not name is titled by its first heading or `<title>`; with neither, it continues the
+    chapter before it (a long chapter a converter cut in two). Before the first chapter, a
+    table of contents, a cover or title page, and a page of `Label: value` lines (which is
+    read as metadata) are not chapters. A book made of one document is cut at its chapter
+    headings when the navigation does not cut it.
+    """
+    bodies = [body_of(root) for _, root in roots]
+    header = gutenberg_html.unwrap(bodies) if gutenberg else None
+    if header is not None:
+        meta = with_gutenberg_header(meta, header)
+    entries: dict[str, list[_Entry]] = {}
+    for entry in navigation:
+        entries.setdefault(entry.path, []).append(entry)
+    # A book of one document is cut at its headings; two with text are enough to know.
+    with_text = sum(1 for _ in itertools.islice(_with_text(bodies), 2))
+    drafts: list[tuple[str | None, tuple[Block, ...]]] = []
+    story_started = False
+    pages = 0  # metadata pages read
+    for position, ((path, root), body) in enumerate(zip(roots, bodies, strict=True)):
+        listed = entries.get(path, [])
+        ids = _ids(body) if any(entry.fragment for entry in listed) else {}
+        starts: dict[etree._Element, Start] = {}
+        title: str | None = None
+        for entry in listed:
+            anchor = ids.get(entry.fragment) if entry.fragment else None
+            if anchor is None:
+                title = title or entry.title
+            else:
+                starts.setdefault(anchor_element(anchor, body), Start(entry.title))
+        if not starts and with_text == 1 and not any(e.fragment for e in listed):
+            headings = heading_starts(body)
+            starts = {el: Start(heading_text(el), is_title=True) for el in headings}
+            if headings:
+                title = title or ""
+        # A part's page with only its heading is kept as a heading above the next chapter;
+        # a page titled only by its `<title>` (a cover) shows the reader nothing.
+        keep_empty = title is not None
+        if title is None and not listed:
+            title = _first_heading(body, besides=meta.title)
+            keep_empty = title is not None
+            if title is None:
+                doc_title = next((element_text(t) for t in root.iter("title")), "")
+                if doc_title and doc_title != meta.title:
+                    title = doc_title
+        if not story_started and _is_contents(body, title):
+            continue
+        simplify(body)
+        sections = split(body, starts, notes=_notes(body))
+        if not story_started:
+            leading = sections[0][1]
+            more = next(_with_text(bodies[position + 1 :]), None) is not None
+            page = more or len(sections) > 1
+            read, leading = read_front(leading, meta, warnings, page=page, fill=pages > 0)
+            if read is not meta:  # a metadata page or header was read
+                meta = read
+                pages += 1
+                keep_empty = False
+            elif title is not None and is_front_page_title(title):
+                keep_empty = False
+                if _words(leading) <= _FRONT_PAGE_WORDS:
+                    leading = ()
+            if page:
+                leading = without_title_lines(leading, meta)
+            sections[0] = (sections[0][0], leading)
+        for index, (section_title, blocks) in enumerate(sections):
+            name = title if index == 0 else section_title
+            blocks = _without_title_headings(blocks, name, meta.title)
+            if not blocks:
+                if name and (index or keep_empty):
+                    drafts.append((name, ()))
+                continue
+            drafts.append((name, blocks))
+            story_started = True
+    chapters: list[tuple[str, tuple[Block, ...]]] = []
+    for name, blocks in drafts:
+        if name is None and chapters:
+            previous_title, previous = chapters[-1]
+            chapters[-1] = (previous_title, tidy_breaks(previous + blocks))
+        else:
+            chapters.append((name or "", blocks))
+    try:
+        finished = list(finish_chapters(chapters, warnings))
+    except StoryError:
+        raise StoryError("no story text found") from None
+    if header is not None:
+        finished = gutenberg_html.tidy(finished)
+    return meta, tuple(drop_title_heading(finished, meta.title))
+
+
+def _with_text(bodies: list[etree._Element]) -> Iterator[etree._Element]:
+    """The documents that hold any text."""
+    return (body for body in bodies if any(not t.isspace() for t in body.itertext()))
+
+
+def _notes(body: etree._Element) -> set[etree._Element]:
+    """FanFicFare's author's notes around a chapter (`div.fff_chapter_notes`)."""
+    return {
+        el
+        for el in body.iter("div")
+        if "fff_chapter_notes" in (el.get("class") or "").split()
+    }
+
+
+def _ids(body: etree._Element) -> dict[str, etree._Element]:
+    """Elements by `id` (and `<a name>`), the targets of the navigation's anchors."""
+    ids: dict[str, etree._Element] = {}
+    for el in body.iter():
+        if isinstance(el.tag, str):
+            key = el.get("id") or (el.get("name") if el.tag == "a" else None)
+            if key and key not in ids:
+                ids[key] = el
+    return ids
+
+
+def _is_contents(body: etree._Element, title: str | None) -> bool:
+    """Whether a document before the story is a table of contents: links into the book."""
+    links, share = link_share(body)
+    if not links:
+        return False
+    if title is not None and is_contents_title(title):
+        return True
+    heading = _first_heading(body)
+    if heading is not None and is_contents_title(heading):
+        return share >= 0.3
+    return is_link_list(body)
+
+
+def _without_title_headings(
+    blocks: tuple[Block, ...], title: str | None, book_title: str
+) -> tuple[Block, ...]:
+    """Blocks without the headings at their start that repeat the chapter or book title."""
+    start = 0
+    while start < len(blocks) and start < 2:
+        block = blocks[start]
+        if block.kind is not BlockKind.HEADING:
+            break
+        if not (title and same(block.plain, title)) and not same(block.plain, book_title):
+            break
+        start += 1
+    return tidy_breaks(blocks[start:]) if start else blocks
+
+
+def _words(blocks: tuple[Block, ...]) -> int:
+    return sum(len(block.plain.split()) for block in blocks)
+
+
+def _first_heading(body: etree._Element, besides: str = "") -> str | None:
+    """The first heading's text, passing over one that is the book's title."""
     for el in body.iter("h1", "h2", "h3"):
         text = element_text(el)
-        if text:
+        if text and not same(text, besides):
             return text
     return None
-
-
-def _body(root: etree._Element) -> etree._Element:
-    body = root.find("body")
-    return body if body is not None else root
-
-
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()

@@ -16,7 +16,7 @@ characters: parsers parse text that `bot.textio.clean` has cleaned, or bytes for
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from lxml import etree
 
@@ -177,6 +177,10 @@ class BlockBuilder:
     def add(self, element: etree._Element, *, tail: bool = False) -> None:
         """Convert `element` and everything inside it; `tail` adds the text after it too."""
         self._walk(None, (element,), 0, self._kind, None, tails=tail)
+
+    def add_all(self, elements: Sequence[etree._Element]) -> None:
+        """Convert `elements` in order, with the text after each: a stretch of siblings."""
+        self._walk(None, elements, 0, self._kind, None)
 
     def add_text(self, text: str) -> None:
         """Add text that sits between elements: a container's text or an element's tail."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from bot.parsers import ao3_html
+from bot.parsers import html as html_parser
 from bot.parsers.html_blocks import BlockBuilder, simplify, to_blocks
 from bot.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, StoryError, Style
 
@@ -23,7 +23,7 @@ NOTE, PARAGRAPH, HEADING, BREAK = (
 
 
 def load(name: str):
-    return ao3_html.parse((FIXTURES / name).read_bytes(), name)
+    return html_parser.parse((FIXTURES / name).read_bytes(), name)
 
 
 def styled(block: Block) -> list[tuple[str, Style]]:
@@ -289,7 +289,7 @@ def test_generic_html_uses_title_element_and_author_meta():
         "</head><body><h1>A Quiet Harbour</h1><p>First line.</p><p>Second <i>line</i>.</p>"
         "</body></html>"
     )
-    story = ao3_html.parse(html.encode(), "harbour.html")
+    story = html_parser.parse(html.encode(), "harbour.html")
     assert story.meta.title == "A Quiet Harbour"
     assert story.meta.author == "R. Vale"
     assert story.meta.rating == "Not Rated"
@@ -299,33 +299,75 @@ def test_generic_html_uses_title_element_and_author_meta():
 
 
 def test_generic_html_title_from_h1_or_file_name():
-    story = ao3_html.parse(b"<body><h1>Night Ferry</h1><p>Text.</p></body>", "x.htm")
+    story = html_parser.parse(b"<body><h1>Night Ferry</h1><p>Text.</p></body>", "x.htm")
     assert story.meta.title == "Night Ferry"
-    story = ao3_html.parse(b"<p>Just a paragraph.</p>", "the_long-road home.html")
+    story = html_parser.parse(b"<p>Just a paragraph.</p>", "the_long-road home.html")
     assert story.meta.title == "The Long Road Home"
     assert story.chapters[0].blocks == (Block(PARAGRAPH, (Run("Just a paragraph."),)),)
 
 
 def test_declared_charset_other_than_utf8():
     html = '<meta charset="windows-1252"><p>caf\u00e9 \u201cnoir\u201d</p>'.encode("cp1252")
-    story = ao3_html.parse(html, "cafe.html")
+    story = html_parser.parse(html, "cafe.html")
     assert story.chapters[0].blocks[0].plain == "café “noir”"
 
 
+def test_xml_declaration_charset():
+    html = '<?xml version="1.0" encoding="ISO-8859-15"?><p>€ 5</p>'.encode("iso-8859-15")
+    assert html_parser.parse(html, "x.xhtml").chapters[0].blocks[0].plain == "€ 5"
+
+
+def test_latin1_declared_reads_as_windows_1252():
+    # Browsers do the same: the curly quotes of Windows-1252 in a file that says Latin-1.
+    html = b'<meta charset="iso-8859-1"><p>\x93quoted\x94 caf\xe9</p>'
+    assert html_parser.parse(html, "q.html").chapters[0].blocks[0].plain == "“quoted” café"
+
+
+def test_utf8_wins_over_a_wrong_declaration():
+    html = '<meta charset="windows-1252"><p>café — 東京</p>'.encode()
+    assert html_parser.parse(html, "u.html").chapters[0].blocks[0].plain == "café — 東京"
+
+
+def test_decoding_order():
+    # UTF-8 first, then the declared charset, and only what neither reads is detected.
+    russian = "Глава первая. Паром пересёк залив до рассвета, и фонари качались над водой."
+    declared = f'<meta charset="koi8-r"><p>{russian}</p>'.encode("koi8-r")
+    assert html_parser.parse(declared, "k.html").chapters[0].blocks[0].plain == russian
+    # Declared wrongly: the detector finds what the bytes are.
+    wrong = f'<meta charset="no-such-charset"><p>{russian}</p>'.encode("cp1251")
+    assert html_parser.parse(wrong, "k.html").chapters[0].blocks[0].plain == russian
+    undeclared = f"<p>{russian}</p>".encode("cp1251")
+    assert html_parser.parse(undeclared, "k.html").chapters[0].blocks[0].plain == russian
+    # A declared charset wins over what detection would guess from the bytes alone.
+    short = '<meta charset="koi8-r"><p>Глава</p>'.encode("koi8-r")
+    assert html_parser.parse(short, "k.html").chapters[0].blocks[0].plain == "Глава"
+
+
+def test_unknown_preface_rating_is_noted():
+    data = (FIXTURES / "oneshot.html").read_bytes()
+    data = data.replace(b">Teen And Up Audiences</a>", b">Rated Q</a>")
+    story = html_parser.parse(data, "q.html")
+    assert story.meta.rating == "Explicit"
+    assert story.warnings == (
+        "AO3 preface: rating 'Rated Q' is not one the bot knows, so it is treated as Explicit; "
+        "give one of General Audiences, Teen And Up Audiences, Mature, Explicit or Not Rated",
+    )
+
+
 def test_utf16_with_byte_order_mark():
-    story = ao3_html.parse("<p>Ünïcödé</p>".encode("utf-16"), "u.html")
+    story = html_parser.parse("<p>Ünïcödé</p>".encode("utf-16"), "u.html")
     assert story.chapters[0].blocks[0].plain == "Ünïcödé"
 
 
 def test_control_characters_are_dropped():
-    story = ao3_html.parse(b"<p>bell\x07 and&#1; tab\x0b</p>", "c.html")
+    story = html_parser.parse(b"<p>bell\x07 and&#1; tab\x0b</p>", "c.html")
     assert story.chapters[0].blocks[0].plain == "bell and tab"
 
 
 def test_cut_off_download_loads_with_a_warning():
     data = (FIXTURES / "multichapter.html").read_bytes()
     cut = data[: data.index(b"Odile Marchetti came in") + 60]
-    story = ao3_html.parse(cut, "cut.html")
+    story = html_parser.parse(cut, "cut.html")
     assert [c.title for c in story.chapters] == ["The Lantern Shop", "Chapter 2"]
     assert story.chapters[1].blocks[-1].plain.startswith("Odile Marchetti came in")
     assert "no AO3 afterword: the file may be cut off" in story.warnings
@@ -334,7 +376,7 @@ def test_cut_off_download_loads_with_a_warning():
 
 def test_ao3_file_without_chapters_div_uses_other_text():
     data = (FIXTURES / "oneshot.html").read_bytes().replace(b'id="chapters"', b'id="story"')
-    story = ao3_html.parse(data, "edited.html")
+    story = html_parser.parse(data, "edited.html")
     assert story.meta.title == "Salt and Clockwork"
     assert len(story.chapters[0].blocks) == 13
 
@@ -345,7 +387,6 @@ def test_ao3_file_without_chapters_div_uses_other_text():
         (b"", "the file is empty"),
         (b"  \n\t ", "the file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data, not a text file"),
-        (b"<p>caf\xe9</p>", "not UTF-8 text (byte 0xe9 at offset 6); re-save the file as UTF-8"),
         (b"<html><he", "no story text found"),
         (b"<html><body><p> </p><p>&nbsp;</p></body></html>", "no story text found"),
         (b"<!-- only a comment -->", "no story text found (the HTML has no content)"),
@@ -353,7 +394,7 @@ def test_ao3_file_without_chapters_div_uses_other_text():
 )
 def test_refused_files(data, message):
     with pytest.raises(StoryError) as error:
-        ao3_html.parse(data, "bad.html")
+        html_parser.parse(data, "bad.html")
     assert str(error.value) == message
 
 
@@ -361,7 +402,7 @@ def test_preface_without_story_text_is_refused():
     data = (FIXTURES / "oneshot.html").read_bytes()
     cut = data[: data.index(b'<div id="chapters"')]
     with pytest.raises(StoryError, match=r"^no story text found$"):
-        ao3_html.parse(cut, "preface-only.html")
+        html_parser.parse(cut, "preface-only.html")
 
 
 def test_two_megabytes_parse_quickly():
@@ -377,7 +418,7 @@ def test_two_megabytes_parse_quickly():
     big = (big + '<div id="afterword">' + tail).encode()
     assert len(big) > 1_900_000
     start = time.perf_counter()
-    story = ao3_html.parse(big, "big.html")
+    story = html_parser.parse(big, "big.html")
     assert time.perf_counter() - start < 2.0
     assert len(story.chapters) == 3 * copies
 

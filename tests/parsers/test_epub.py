@@ -1,4 +1,4 @@
-"""EPUB 2 and 3 books, and AO3's EPUB download; every book is built here with `zipfile`."""
+"""EPUB 2 and 3 books, and AO3's EPUB download; every book is built in memory (`epubs.py`)."""
 
 from __future__ import annotations
 
@@ -8,128 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.parsers import ao3_html, epub
+from bot.parsers import epub
+from bot.parsers import html as html_parser
 from bot.story import Block, BlockKind, Run, StoryError, Style
+from tests.parsers.epubs import (
+    CONTAINER,
+    ENCRYPTION,
+    calibre_documents,
+    calibre_split,
+    make_epub,
+    xhtml,
+)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ao3"
-
-CONTAINER = """<?xml version="1.0" encoding="UTF-8"?>
-<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
-  <rootfiles>
-    <rootfile full-path="{path}" media-type="application/oebps-package+xml"/>
-  </rootfiles>
-</container>"""
-
-PACKAGE = """<?xml version="1.0" encoding="UTF-8"?>
-<package xmlns="http://www.idpf.org/2007/opf" version="{version}" unique-identifier="book-id">
-  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/"
-            xmlns:opf="http://www.idpf.org/2007/opf">
-{metadata}
-  </metadata>
-  <manifest>
-{manifest}
-  </manifest>
-  <spine{toc}>
-{spine}
-  </spine>
-</package>"""
-
-ENCRYPTION = """<?xml version="1.0" encoding="UTF-8"?>
-<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container"
-            xmlns:enc="http://www.w3.org/2001/04/xmlenc#">
-  <enc:EncryptedData>
-    <enc:EncryptionMethod Algorithm="{algorithm}"/>
-    <enc:CipherData><enc:CipherReference URI="{uri}"/></enc:CipherData>
-  </enc:EncryptedData>
-</encryption>"""
-
-
-def xhtml(body: str, title: str = "") -> str:
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" '
-        'xmlns:epub="http://www.idpf.org/2007/ops">\n'
-        f"<head><title>{title}</title></head>\n<body>\n{body}\n</body>\n</html>\n"
-    )
-
-
-def make_epub(
-    documents: list[tuple[str, str]],
-    *,
-    metadata: str = "<dc:title>Untitled</dc:title>",
-    version: str = "3.0",
-    nav: str | None = None,
-    ncx: str | None = None,
-    extra: dict[str, bytes | str] | None = None,
-    package_dir: str = "OEBPS",
-    container: str | None = None,
-    manifest_extra: str = "",
-    spine_extra: str = "",
-) -> bytes:
-    """An EPUB with `documents` (file name, XHTML) in spine order under `package_dir`.
-
-    `nav` is the body of an EPUB 3 navigation document and `ncx` a whole NCX; `extra` adds or
-    replaces archive members by path.
-    """
-    package_path = f"{package_dir}/content.opf" if package_dir else "content.opf"
-    prefix = f"{package_dir}/" if package_dir else ""
-    manifest = [
-        f'    <item id="doc{i}" href="{name}" media-type="application/xhtml+xml"/>'
-        for i, (name, _) in enumerate(documents)
-    ]
-    spine = [f'    <itemref idref="doc{i}"/>' for i in range(len(documents))]
-    members: dict[str, bytes | str] = {"mimetype": "application/epub+zip"}
-    if nav is not None:
-        manifest.append(
-            '    <item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" '
-            'properties="nav"/>'
-        )
-        members[prefix + "nav.xhtml"] = xhtml(nav, "Contents")
-    toc = ""
-    if ncx is not None:
-        manifest.append('    <item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>')
-        members[prefix + "toc.ncx"] = ncx
-        toc = ' toc="ncx"'
-    members["META-INF/container.xml"] = container or CONTAINER.format(path=package_path)
-    members[package_path] = PACKAGE.format(
-        version=version,
-        metadata=metadata,
-        manifest="\n".join(manifest) + manifest_extra,
-        spine="\n".join(spine) + spine_extra,
-        toc=toc,
-    )
-    for name, text in documents:
-        members[prefix + name] = text
-    members.update(extra or {})
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def calibre_documents(html: str) -> list[tuple[str, str]]:
-    """Cut an AO3 HTML download into XHTML documents the way AO3's EPUB converter does.
-
-    The preface, each chapter and the afterword become documents of their own; the
-    `#chapters` wrapper of a multi-chapter work dissolves; classes are renamed with numbers.
-    """
-    body = html.split("<body>", 1)[1].rsplit("</body>", 1)[0]
-    preface, rest = body.split('<div id="chapters" class="userstuff">', 1)
-    chapters, afterword = rest.split('<div id="afterword">', 1)
-    chapters = chapters.rsplit("</div>", 1)[0]
-    documents = [("preface.xhtml", xhtml(preface.replace('class="meta"', 'class="meta1"')))]
-    pieces = chapters.split('<div class="meta group">')
-    if len(pieces) == 1:
-        one = chapters.replace('class="userstuff"', 'class="userstuff2"')
-        documents.append(("split_001.xhtml", xhtml(f'<div class="userstuff1">{one}</div>')))
-    for number, piece in enumerate(pieces[1:], 1):
-        piece = piece.replace('class="userstuff"', f'class="userstuff{number}"')
-        piece = piece.replace('class="heading"', 'class="heading1"')
-        documents.append((f"split_{number:03}.xhtml", xhtml(f'<div class="meta">{piece}')))
-    documents.append(("afterword.xhtml", xhtml(f'<div id="afterword">{afterword}')))
-    return documents
-
 
 GENERIC_METADATA = """
     <dc:title>The Cartographer’s Daughter</dc:title>
@@ -273,12 +164,84 @@ def test_ao3_epub_reads_like_the_html_download(name):
     html = (FIXTURES / name).read_text(encoding="utf-8")
     documents = calibre_documents(html)
     story = epub.parse(make_epub(documents, metadata=AO3_METADATA), name + ".epub")
-    expected = ao3_html.parse(html.encode(), name)
+    expected = html_parser.parse(html.encode(), name)
     # Metadata comes from the preface, not the OPF (whose subjects are not AO3's tags).
     assert story.meta == expected.meta
     # Preface and afterword are not chapters; chapters, notes and text are the same.
     assert story.chapters == expected.chapters
     assert story.warnings == ()
+
+
+# Where calibre cuts an AO3 page: before the title block in the preface (repeating
+# `div#preface`), before each chapter (repeating `div#chapters`), inside a chapter's text,
+# and before the afterword's message (repeating `div#afterword`).
+CALIBRE_CUTS = [
+    '//div[@id="preface"]//h1',
+    '//div[@id="chapters"]/div[h2[@class="heading"]]',
+    '(//div[@id="chapters"]/div[@class="userstuff"])[1]/p[3]',
+    '//div[@id="chapters"]/div[@class="userstuff"]/p[4]',
+    '//div[@id="afterword"]/p[@class="message"]',
+]
+AO3_LABELS = (
+    "Preface",
+    "Afterword",
+    "Summary",
+    "Chapter Summary",
+    "Chapter Notes",
+    "Chapter End Notes",
+    "End Notes",
+    "See the end of",
+    "drop by the archive",
+    "Posted originally on",
+    "Rating:",
+)
+
+
+@pytest.mark.parametrize("name", ["multichapter.html", "oneshot.html"])
+def test_calibre_split_ao3_epub_reads_like_the_html_download(name):
+    html = (FIXTURES / name).read_text(encoding="utf-8")
+    documents = calibre_split(html, CALIBRE_CUTS)
+    # The cuts really repeat AO3's wrappers: the preface and afterword are in two documents.
+    assert sum('id="preface"' in text for _, text in documents) == 2
+    assert sum('id="afterword"' in text for _, text in documents) == 2
+    story = epub.parse(make_epub(documents, metadata=AO3_METADATA), name + ".epub")
+    expected = html_parser.parse(html.encode(), name)
+    assert story.meta == expected.meta
+    assert [c.title for c in story.chapters] == [c.title for c in expected.chapters]
+    assert story.chapters == expected.chapters
+    assert story.warnings == ()
+    text = story.plain.casefold()
+    for label in AO3_LABELS:
+        assert label.casefold() not in text
+    # The notes stay reachable as metadata.
+    assert story.meta.summary and story.meta.end_notes
+
+
+def test_ao3_epub_repeated_preface_is_not_a_chapter():
+    # The defect this guards against: the second half of a split preface read as an
+    # untitled first chapter holding the title, byline, summary and notes.
+    html = (FIXTURES / "oneshot.html").read_text(encoding="utf-8")
+    documents = calibre_split(html, ['//div[@id="preface"]//h1'])
+    story = epub.parse(make_epub(documents, metadata=AO3_METADATA), "o.epub")
+    assert [c.title for c in story.chapters] == [""]
+    first = story.chapters[0].blocks[0].plain
+    assert first.startswith("The clock at the top of the Gull Point lighthouse")
+    assert story.meta.notes == html_parser.parse(html.encode(), "o.html").meta.notes
+    assert story.meta.notes
+
+
+def test_documents_join_only_where_ids_match():
+    # A cut between two paragraphs repeats their `div` but not the paragraphs: the two
+    # paragraphs stay two, and an element without an id is never joined to the one before.
+    documents = [
+        ("a.xhtml", xhtml('<div id="preface"><dl class="tags"><dt>Rating:</dt><dd>Mature</dd>'
+                          "<dt>Fandom:</dt><dd>Original Work</dd></dl></div>"
+                          '<div id="chapters"><div class="userstuff"><p>One.</p></div></div>')),
+        ("b.xhtml", xhtml('<div id="chapters"><div class="userstuff"><p>Two.</p></div></div>')),
+    ]
+    story = epub.parse(make_epub(documents, metadata=AO3_METADATA), "j.epub")
+    assert [b.plain for b in story.chapters[0].blocks] == ["One.", "Two."]
+    assert story.meta.rating == "Mature"
 
 
 def test_ao3_epub_chapter_titles_and_notes():
@@ -408,8 +371,374 @@ def test_book_without_text():
     assert refused(data) == "no story text found"
 
 
-def test_undecodable_document():
-    data = make_epub([("a.xhtml", b"<p>caf\xe9</p>")])
-    assert refused(data) == (
-        "OEBPS/a.xhtml: not UTF-8 text (byte 0xe9 at offset 6); re-save the file as UTF-8"
+def test_document_that_is_not_text():
+    data = make_epub([("a.xhtml", b"<p>\x00\x01\x02\x00binary</p>")])
+    assert refused(data) == "OEBPS/a.xhtml: binary data, not a text file"
+
+
+def test_document_in_a_declared_encoding():
+    text = '<?xml version="1.0" encoding="windows-1251"?><html><body><p>Глава</p></body></html>'
+    data = make_epub([("a.xhtml", text.encode("cp1251"))])
+    assert epub.parse(data, "r.epub").chapters[0].blocks[0].plain == "Глава"
+
+
+# -- pages before the story ------------------------------------------------------------------
+
+FANFICFARE_TITLE_PAGE = """<h3><a href="https://example.org/works/1">Tin Stars</a> by
+<a class="authorlink" href="https://example.org/users/larkspur">larkspur</a></h3>
+<div>
+<b>Category:</b> Original Work - Space Opera<br />
+<b>Genre:</b> Found Family, Slow Burn, Space Pirates<br />
+<b>Characters:</b> Captain Ysolde Marr, Tiber<br />
+<b>Relationships:</b> Ysolde Marr/Tiber<br />
+<b>Status:</b> In-Progress<br />
+<b>Published:</b> 2022-02-02<br />
+<b>Updated:</b> 2022-05-05<br />
+<b>Packaged:</b> 2023-01-01 10:00:00<br />
+<b>Rating:</b> {rating}<br />
+<b>Warnings:</b> Graphic Depictions Of Violence<br />
+<b>Chapters:</b> 2/3<br />
+<b>Words:</b> 1,234<br />
+<b>Summary:</b> <div class="userstuff"><p>A freighter, a stolen star chart, and
+<em>one</em> very bad idea.</p><p>Second paragraph of the summary.</p></div><br />
+<b>Comments:</b> 12<br />
+</div>"""
+
+FANFICFARE_TOC = """<div><h3>Table of Contents</h3>
+<a href="file0001.xhtml">Dock Fees</a><br />
+<a href="file0002.xhtml">Jump</a><br /></div>"""
+
+FANFICFARE_LOG = """<div><h3>Update Log</h3>
+<b>Chapters:</b> 1<br /><b>Words:</b> 600<br /><b>Updated:</b> 2022-02-02<br />
+<b>Rating:</b> General Audiences<br />
+<hr /></div>"""
+
+
+def fanficfare_book(rating: str = "Explicit", metadata: str = "") -> bytes:
+    chapter = (
+        '<h3 class="fff_chapter_title">{title}</h3><div class="story">'
+        '<div class="fff_chapter_notes fff_head_notes"><b>Author\'s Note:</b>'
+        "<blockquote><p>{note}</p></blockquote></div>"
+        '<div class="userstuff module">{text}</div></div>'
     )
+    documents = [
+        ("title_page.xhtml", xhtml(FANFICFARE_TITLE_PAGE.format(rating=rating), "Tin Stars")),
+        ("toc_page.xhtml", xhtml(FANFICFARE_TOC, "Tin Stars")),
+        ("log_page.xhtml", xhtml(FANFICFARE_LOG, "Update Log")),
+        (
+            "file0001.xhtml",
+            xhtml(chapter.format(title="Dock Fees", note="Hello again.",
+                                 text="<p>The dock fees were due on a Tuesday.</p>")),
+        ),
+        (
+            "file0002.xhtml",
+            xhtml(chapter.format(title="Jump", note="Short one.",
+                                 text="<p>Tiber pulled the lever.</p><p>Nothing happened.</p>")),
+        ),
+    ]
+    ncx = """<?xml version="1.0" encoding="UTF-8"?>
+<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"><navMap>
+  <navPoint id="t"><navLabel><text>Title Page</text></navLabel>
+    <content src="title_page.xhtml"/></navPoint>
+  <navPoint id="c"><navLabel><text>Table of Contents</text></navLabel>
+    <content src="toc_page.xhtml"/></navPoint>
+  <navPoint id="l"><navLabel><text>Update Log</text></navLabel>
+    <content src="log_page.xhtml"/></navPoint>
+  <navPoint id="a"><navLabel><text>Dock Fees</text></navLabel>
+    <content src="file0001.xhtml"/></navPoint>
+  <navPoint id="b"><navLabel><text>Jump</text></navLabel>
+    <content src="file0002.xhtml"/></navPoint>
+</navMap></ncx>"""
+    opf = metadata or """
+    <dc:title>Tin Stars</dc:title>
+    <dc:creator opf:role="aut">larkspur</dc:creator>
+    <dc:language>en</dc:language>
+    <dc:subject>Space Pirates</dc:subject>
+    <dc:subject>Last Update: 2022/05/05</dc:subject>
+    <dc:description>A freighter, a stolen star chart.</dc:description>"""
+    return make_epub(documents, metadata=opf, version="2.0", ncx=ncx)
+
+
+def test_fanficfare_title_page_is_metadata_not_a_chapter():
+    story = epub.parse(fanficfare_book(), "tin_stars.epub")
+    meta = story.meta
+    assert meta.rating == "Explicit"
+    assert meta.warnings == ("Graphic Depictions Of Violence",)
+    # FanFicFare's "Category" is the fandom; its "Genre" the tags, which replace the
+    # package's keyword list.
+    assert meta.fandoms == ("Original Work - Space Opera",)
+    assert meta.categories == ()
+    assert meta.tags == ("Found Family", "Slow Burn", "Space Pirates")
+    assert meta.characters == ("Captain Ysolde Marr", "Tiber")
+    assert meta.relationships == ("Ysolde Marr/Tiber",)
+    assert (meta.published, meta.updated) == ("2022-02-02", "2022-05-05")
+    assert (meta.declared_words, meta.declared_chapters) == (1234, "2/3")
+    assert [b.plain for b in meta.summary] == [
+        "A freighter, a stolen star chart, and one very bad idea.",
+        "Second paragraph of the summary.",
+    ]
+    assert meta.summary[0].runs[1] == Run("one", Style.ITALIC)
+    # Title page, contents and update log are not chapters; the log does not override the
+    # title page's rating.
+    assert [c.title for c in story.chapters] == ["Dock Fees", "Jump"]
+    assert story.warnings == ()
+
+
+def test_fanficfare_chapter_notes_are_notes():
+    story = epub.parse(fanficfare_book(), "tin_stars.epub")
+    first = story.chapters[0].blocks
+    assert [(b.kind, b.plain) for b in first] == [
+        (BlockKind.NOTE, "Author's Note:"),
+        (BlockKind.NOTE, "Hello again."),
+        (BlockKind.PARAGRAPH, "The dock fees were due on a Tuesday."),
+    ]
+    assert story.words == 14
+
+
+def test_title_page_rating_that_cannot_be_placed_counts_as_explicit():
+    story = epub.parse(fanficfare_book(rating="Spicy-ish"), "tin_stars.epub")
+    assert story.meta.rating == "Explicit"
+    assert len(story.warnings) == 1
+    assert story.warnings[0].startswith("title page: rating 'Spicy-ish' is not one the bot knows")
+
+
+@pytest.mark.parametrize(
+    ("rating", "expected"),
+    [("Teen And Up Audiences", "Teen And Up Audiences"), ("NC-17", "Explicit"), ("M", "Mature")],
+)
+def test_title_page_ratings_in_other_words(rating, expected):
+    assert epub.parse(fanficfare_book(rating=rating), "t.epub").meta.rating == expected
+
+
+def test_title_page_found_by_its_shape_not_its_name():
+    # A fanfiction.net export: a first page with a stats line, named nothing special.
+    first = """<h1>Salt Roads</h1><p>By: Oriel Fenn</p>
+<p>Rated: Fiction M - English - Adventure/Romance - Chapters: 2 - Words: 3,456 -
+Reviews: 7 - Updated: 05-06-2020 - Published: 01-02-2020</p>
+<p>Two smugglers and one boat too few.</p>"""
+    documents = [
+        ("page1.xhtml", xhtml(first)),
+        ("page2.xhtml", xhtml("<h2>The Quay</h2><p>The tide was out.</p>")),
+    ]
+    story = epub.parse(make_epub(documents), "salt.epub")
+    assert story.meta.rating == "Mature"
+    assert story.meta.language == "English"
+    assert story.meta.declared_words == 3456
+    assert [c.title for c in story.chapters] == ["The Quay"]
+
+
+def test_a_chapter_with_a_colon_or_two_stays_a_chapter():
+    prose = """<p>Note: the kettle was broken.</p><p>Rating: five stars, she wrote, and meant
+it.</p><p>Warnings: none that she could see.</p><p>The kettle, however, had other plans, and
+the evening went the way evenings with broken kettles go.</p><p>By morning it was fixed.</p>
+<p>By noon it was broken again.</p><p>She bought a new one.</p>"""
+    story = epub.parse(make_epub([("a.xhtml", xhtml(prose))]), "kettle.epub")
+    assert story.meta.rating == "Not Rated"
+    assert story.chapters[0].blocks[0].plain == "Note: the kettle was broken."
+    assert len(story.chapters[0].blocks) == 7
+
+
+def test_header_lines_above_the_story_are_metadata():
+    text = """<p>Title: The Lamp<br/>Author: R. Okafor<br/>Rating: Explicit<br/>
+Fandom: Original Work</p><p>The lamp was lit at dusk.</p><p>It burned all night.</p>"""
+    story = epub.parse(make_epub([("a.xhtml", xhtml(text))]), "lamp.epub")
+    assert story.meta.rating == "Explicit"
+    assert story.meta.fandoms == ("Original Work",)
+    assert [b.plain for b in story.chapters[0].blocks] == [
+        "The lamp was lit at dusk.",
+        "It burned all night.",
+    ]
+
+
+# -- ratings in the package ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("metadata", "rating", "tags"),
+    [
+        ("<dc:subject>Romance</dc:subject><dc:subject>Explicit</dc:subject>", "Explicit",
+         ("Romance",)),
+        ("<dc:subject>M/M</dc:subject><dc:subject>Teen And Up Audiences</dc:subject>",
+         "Teen And Up Audiences", ("M/M",)),
+        ("<dc:subject>Rating: NC-17</dc:subject>", "Explicit", ()),
+        ('<meta name="rating" content="Mature"/>', "Mature", ()),
+        ('<meta property="rating">General Audiences</meta>', "General Audiences", ()),
+        # calibre's rating is the reader's stars, not a content rating.
+        ('<meta name="calibre:rating" content="8"/>', "Not Rated", ()),
+        ('<meta name="rating" content="4"/>', "Not Rated", ()),
+        # A subject that only contains a rating's letter is a tag.
+        ("<dc:subject>M/M</dc:subject><dc:subject>Mature Themes Ahead</dc:subject>",
+         "Not Rated", ("M/M", "Mature Themes Ahead")),
+        ("", "Not Rated", ()),
+    ],
+)
+def test_rating_from_the_package(metadata, rating, tags):
+    data = make_epub(ONE_DOC, metadata=f"<dc:title>R</dc:title>{metadata}")
+    story = epub.parse(data, "r.epub")
+    assert story.meta.rating == rating
+    assert story.meta.tags == tags
+
+
+def test_title_page_rating_wins_over_the_package():
+    opf = "<dc:title>Tin Stars</dc:title><dc:subject>General Audiences</dc:subject>"
+    story = epub.parse(fanficfare_book(rating="Mature", metadata=opf), "t.epub")
+    assert story.meta.rating == "Mature"
+
+
+def test_package_rating_that_cannot_be_placed_is_noted():
+    data = make_epub(ONE_DOC, metadata='<dc:title>R</dc:title><meta name="rating" content="Z9"/>')
+    story = epub.parse(data, "r.epub")
+    assert story.meta.rating == "Explicit"
+    assert story.warnings == (
+        "OPF: rating 'Z9' is not one the bot knows, so it is treated as Explicit; give one "
+        "of General Audiences, Teen And Up Audiences, Mature, Explicit or Not Rated",
+    )
+
+
+# -- chapters from the navigation ------------------------------------------------------------
+
+ONE_FILE_BOOK = """<h1>The Orchard Year</h1>
+<p>For my grandmother.</p>
+<h2 id="spring">Spring</h2><p>The blossom came late.</p><p>Bees came later.</p>
+<p><a id="summer"></a>SUMMER</p><p>Fruit, at last, on every branch.</p>
+<h2><span id="autumn">Autumn</span></h2><p>We picked until our hands were sticky.</p>"""
+
+
+@pytest.mark.parametrize("form", ["nav", "ncx"])
+def test_navigation_splits_one_document_at_its_anchors(form):
+    entries = [
+        ("Title Page", "book.xhtml"),
+        ("Spring", "book.xhtml#spring"),
+        ("Summer", "book.xhtml#summer"),
+        ("Autumn", "book.xhtml#autumn"),
+    ]
+    nav = ncx = None
+    if form == "nav":
+        items = "".join(f'<li><a href="{href}">{title}</a></li>' for title, href in entries)
+        nav = f'<nav epub:type="toc"><ol>{items}</ol></nav>'
+    else:
+        points = "".join(
+            f'<navPoint id="p{i}"><navLabel><text>{title}</text></navLabel>'
+            f'<content src="{href}"/></navPoint>'
+            for i, (title, href) in enumerate(entries)
+        )
+        ncx = (
+            '<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1">'
+            f"<navMap>{points}</navMap></ncx>"
+        )
+    documents = [("book.xhtml", xhtml(ONE_FILE_BOOK))]
+    story = epub.parse(make_epub(documents, nav=nav, ncx=ncx), "orchard.epub")
+    # The page before the first anchor is listed as the title page: not a chapter.
+    assert [c.title for c in story.chapters] == ["Spring", "Summer", "Autumn"]
+    assert [[b.plain for b in c.blocks] for c in story.chapters] == [
+        ["The blossom came late.", "Bees came later."],
+        ["SUMMER", "Fruit, at last, on every branch."],
+        ["We picked until our hands were sticky."],
+    ]
+
+
+def test_text_before_the_first_anchor_stays():
+    nav = (
+        '<nav epub:type="toc"><ol><li><a href="book.xhtml#spring">Spring</a></li>'
+        '<li><a href="book.xhtml#autumn">Autumn</a></li></ol></nav>'
+    )
+    documents = [("book.xhtml", xhtml(ONE_FILE_BOOK))]
+    story = epub.parse(make_epub(documents, nav=nav), "orchard.epub")
+    assert [c.title for c in story.chapters] == ["", "Spring", "Autumn"]
+    # The text before the first anchor is kept, as an untitled chapter; nothing is repeated.
+    assert [[b.plain for b in c.blocks] for c in story.chapters] == [
+        ["The Orchard Year", "For my grandmother."],
+        ["The blossom came late.", "Bees came later.", "SUMMER",
+         "Fruit, at last, on every branch."],
+        ["We picked until our hands were sticky."],
+    ]
+
+
+def test_contents_page_in_the_spine_is_not_a_chapter():
+    contents = (
+        "<h2>Contents</h2><p><a href='a.xhtml'>One</a></p><p><a href='b.xhtml'>Two</a></p>"
+    )
+    documents = [
+        ("contents.xhtml", xhtml(contents)),
+        ("a.xhtml", xhtml("<h2>One</h2><p>First.</p>")),
+        ("b.xhtml", xhtml("<h2>Two</h2><p>Second.</p>")),
+    ]
+    story = epub.parse(make_epub(documents), "c.epub")
+    assert [c.title for c in story.chapters] == ["One", "Two"]
+
+
+def test_one_document_book_without_navigation_splits_at_chapter_headings():
+    documents = [("book.xhtml", xhtml(ONE_FILE_BOOK.replace("<p><a id=\"summer\"></a>SUMMER</p>",
+                                                            "<h2>Summer</h2>")))]
+    story = epub.parse(make_epub(documents, metadata="<dc:title>The Orchard Year</dc:title>"),
+                       "orchard.epub")
+    assert [c.title for c in story.chapters] == ["", "Spring", "Summer", "Autumn"]
+    # The title heading is the book's title, not text.
+    assert [b.plain for b in story.chapters[0].blocks] == ["For my grandmother."]
+
+
+# -- Project Gutenberg -----------------------------------------------------------------------
+
+GUTENBERG_HEADER = """<section class="pg-boilerplate pgheader" id="pg-header">
+<h2 id="pg-header-heading">The Project Gutenberg eBook of <span>The Tin Kettle</span></h2>
+<div>This ebook is for the use of anyone anywhere at no cost.</div>
+<div class="container" id="pg-machine-header">
+<p><strong>Title</strong>: The Tin Kettle</p>
+<div id="pg-header-authlist"><p><strong>Author</strong>: Hester Quill</p></div>
+<p><strong>Release date</strong>: March 3, 2011 [eBook #99999]</p>
+<p><strong>Language</strong>: English</p>
+</div>
+<div id="pg-start-separator">
+<span>*** START OF THE PROJECT GUTENBERG EBOOK THE TIN KETTLE ***</span></div>
+</section>"""
+GUTENBERG_FOOTER = """<section class="pg-boilerplate pgheader" id="pg-footer">
+<div id="pg-end-separator">
+<span>*** END OF THE PROJECT GUTENBERG EBOOK THE TIN KETTLE ***</span></div>
+<div>Updated editions will replace the previous one.</div>
+<h2>THE FULL PROJECT GUTENBERG LICENSE</h2><p>To protect the mission of promoting the free
+distribution of electronic works…</p>
+</section>"""
+
+
+def test_gutenberg_epub_is_only_the_book():
+    documents = [
+        ("wrap0000.xhtml", xhtml('<div><img src="cover.jpg" alt=""/></div>')),
+        (
+            "book-1.xhtml",
+            xhtml(GUTENBERG_HEADER + "<h1>THE TIN KETTLE</h1><h2>CHAPTER I</h2>"
+                  "<p>The kettle sang at four.</p>"),
+        ),
+        ("book-2.xhtml", xhtml("<h2>CHAPTER II</h2><p>The kettle was quiet at five.</p>")),
+        ("book-3.xhtml", xhtml("<p>THE END</p>" + GUTENBERG_FOOTER)),
+        ("license.xhtml", xhtml("<p>More licence text, section 1.E.</p>")),
+    ]
+    metadata = (
+        "<dc:title>The Project Gutenberg eBook of The Tin Kettle</dc:title>"
+        "<dc:creator>Quill, Hester</dc:creator>"
+    )
+    story = epub.parse(make_epub(documents, metadata=metadata), "pg99999.epub")
+    assert story.meta.title == "The Tin Kettle"
+    assert story.meta.author == "Hester Quill"
+    assert story.meta.language == "English"
+    assert [c.title for c in story.chapters] == ["CHAPTER I", "CHAPTER II"]
+    text = story.plain
+    assert "Gutenberg" not in text and "licen" not in text.lower()
+    assert text.endswith("The kettle was quiet at five.\n\nTHE END")
+
+
+def test_part_page_becomes_a_heading_and_a_cover_nothing():
+    nav = (
+        '<nav epub:type="toc"><ol><li><a href="part1.xhtml">Part One</a><ol>'
+        '<li><a href="c1.xhtml">The Ferry</a></li></ol></li></ol></nav>'
+    )
+    documents = [
+        ("cover.xhtml", xhtml('<div><img src="c.jpg" alt=""/></div>', "Cover")),
+        ("part1.xhtml", xhtml("<h1>Part One</h1>")),
+        ("c1.xhtml", xhtml("<h2>The Ferry</h2><p>It left at six.</p>")),
+    ]
+    story = epub.parse(make_epub(documents, nav=nav), "p.epub")
+    assert [c.title for c in story.chapters] == ["The Ferry"]
+    assert [(b.kind, b.plain) for b in story.chapters[0].blocks] == [
+        (BlockKind.HEADING, "Part One"),
+        (BlockKind.PARAGRAPH, "It left at six."),
+    ]
