@@ -67,14 +67,21 @@ def rendered_length(block: Block) -> int:
 
 def normalize(runs: Iterable[Run]) -> tuple[Run, ...]:
     """Merge neighbouring runs of one style and drop empty runs."""
+    # Pieces are joined once per merged run: adding strings one by one would be quadratic
+    # in a paragraph of many small runs of one style.
     out: list[Run] = []
+    pieces: list[str] = []
+    style = None
     for run in runs:
         if not run.text:
             continue
-        if out and out[-1].style == run.style:
-            out[-1] = Run(out[-1].text + run.text, run.style)
-        else:
-            out.append(run)
+        if run.style != style and pieces:
+            out.append(Run("".join(pieces), style))
+            pieces = []
+        style = run.style
+        pieces.append(run.text)
+    if pieces:
+        out.append(Run("".join(pieces), style))
     return tuple(out)
 
 

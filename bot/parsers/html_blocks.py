@@ -187,10 +187,11 @@ class BlockBuilder:
         if text:
             self._write(text, 0)
 
-    def blocks(self) -> tuple[Block, ...]:
-        """The blocks collected so far, tidied: see `tidy_breaks`."""
+    def blocks(self, *, tidy: bool = True) -> tuple[Block, ...]:
+        """The blocks collected so far, tidied (see `tidy_breaks`) unless they are a passage
+        inside a larger text, where a scene break at either end still separates things."""
         self._end(self._kind)
-        return tidy_breaks(self._blocks)
+        return tidy_breaks(self._blocks) if tidy else tuple(self._blocks)
 
     def _walk(
         self,

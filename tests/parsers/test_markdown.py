@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from bot.story import SCENE_BREAK_BLOCK, BlockKind, Run, Story, StoryError, Styl
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "markdown"
 
-IT, BD, ST = Style.ITALIC, Style.BOLD, Style.STRIKE
+IT, BD, ST, UL = Style.ITALIC, Style.BOLD, Style.STRIKE, Style.UNDERLINE
 
 
 def parse(source: str, name: str = "story.md") -> Story:
@@ -265,6 +266,13 @@ def test_crlf_input_reads_like_lf():
     assert crlf == lf
 
 
+def test_a_file_that_is_not_utf8_is_read_and_noted():
+    story = markdown.parse("# Café\n\nŒuvre — « déjà vu ».\n".encode("cp1252"), "x.md")
+    assert story.title == "Café"
+    assert blocks(story) == [("paragraph", "Œuvre — « déjà vu ».")]
+    assert any("not UTF-8" in warning for warning in story.warnings)
+
+
 def test_curly_quotes_dashes_and_cjk_are_kept_exactly():
     source = "“Wait—” she said… ‘fine’ – 東京の夜。\u00a0Done.\n"
     assert blocks(parse(source)) == [("paragraph", source.rstrip("\n"))]
@@ -386,3 +394,395 @@ def test_ten_megabyte_paragraph_parses_whole():
     story = markdown.parse(words, "big.md")
     assert story.words == 2_400_000
     assert len(story.chapters) == 1 and len(story.chapters[0].blocks) == 1
+
+
+# -- raw HTML ----------------------------------------------------------------------------------
+
+
+def styled(story: Story, chapter: int = 0) -> list[tuple[str, list[tuple[str, Style]]]]:
+    return [
+        (block.kind.value, [(run.text, run.style) for run in block.runs])
+        for block in story.chapters[chapter].blocks
+    ]
+
+
+def test_html_and_footnotes_read_as_the_rendered_page():
+    story = markdown.parse((FIXTURES / "glossary_and_notes.md").read_bytes(), "salt.md")
+    assert story.title == "The Salt Road"
+    assert [c.title for c in story.chapters] == [
+        "Chapter One: The Ferry",
+        "Chapter Two: The Estuary",
+    ]
+    one, two = styled(story), styled(story, 1)
+    assert one[0] == (
+        "paragraph",
+        [
+            ("Oriel Vashti stepped onto the ferry at dawn, her ", Style.NONE),
+            ("ledger", IT),
+            (
+                " under one arm.[1] The ferryman, Old Ruslan, nodded to her as he always did.[2]",
+                0,
+            ),
+        ],
+    )
+    assert one[1] == (
+        "paragraph",
+        [
+            ("She counted the ", 0),
+            ("crates", BD),
+            (" twice, the ", 0),
+            ("barrels", IT),
+            (" once.", 0),
+        ],
+    )
+    # The fenced div's fences go; the `<br>` is a line break, the `<span>` its text.
+    letter = "Dear Ruslan, the tide tables were wrong again.\nYours, P."
+    assert one[2] == ("paragraph", [(letter, 0)])
+    # A second reference to a note reuses its number; one with no definition stays as written.
+    assert one[3] == (
+        "paragraph",
+        [
+            (
+                "The ledger,[1] when she opened it, smelled of cedar and brine. "
+                "Nobody had written in it since the salt war[^nosuchnote] ended.",
+                0,
+            )
+        ],
+    )
+    assert one[4] == ("break", [])
+    # The definition list: terms bold, entities decoded, the link its text.
+    assert one[5:9] == [
+        ("paragraph", [("Saltwife", BD)]),
+        ("paragraph", [("A keeper of the road’s tallies, sworn at ", 0), ("sixteen", IT), (".", 0)]),  # noqa: E501
+        ("paragraph", [("Tidegate", BD)]),
+        (
+            "paragraph",
+            [
+                (
+                    "The iron door at the mouth of the estuary, opened twice a day "
+                    "when the moon allows.",
+                    0,
+                )
+            ],
+        ),
+    ]
+    # Notes close the chapter, numbered in order of first reference; indented lines and an
+    # indented paragraph continue a note, and so does the unindented line straight after one.
+    assert one[9:] == [
+        (
+            "note",
+            [
+                (
+                    "[1] The ledger is older than the road itself. "
+                    "Its first pages are in a hand nobody can read.",
+                    0,
+                )
+            ],
+        ),
+        ("note", [("A second paragraph of the same note, indented.", 0)]),
+        (
+            "note",
+            [("[2] Ruslan is not his real name. Everyone on the river calls him that anyway.", 0)],
+        ),
+    ]
+    # Numbering starts again in each chapter, which repeats the notes it refers to; a note
+    # nothing refers to stays, unnumbered, in the chapter that holds it.
+    assert two == [
+        ("paragraph", [("The tidegate opened at noon, as it always did.[1]", 0)]),
+        (
+            "note",
+            [("[1] Ruslan is not his real name. Everyone on the river calls him that anyway.", 0)],
+        ),
+        ("note", [("A note that nothing refers to, kept all the same.", 0)]),
+    ]
+    text = story.plain
+    assert "<" not in text and "[^ledger]" not in text and "{" not in text and ":::" not in text
+
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("a <em>b</em> c", [("a ", 0), ("b", IT), (" c", 0)]),
+        (
+            "<i>a</i><b>b</b><u>c</u><s>d</s><del>e</del>",
+            [("a", IT), ("b", BD), ("c", UL), ("de", ST)],
+        ),
+        ("<strong>a <I>b</I></strong>", [("a ", BD), ("b", BD | IT)]),
+        ("<em>a *b* c</em>", [("a b c", IT)]),
+        ("<em>a **b** c</em>", [("a ", IT), ("b", IT | BD), (" c", IT)]),
+        ("x<sup>2</sup> H<sub>2</sub>O <span class='k'>k</span>", [("x2 H2O k", 0)]),
+        ('<a href="https://x.org/a_b">the link</a>', [("the link", 0)]),
+        ("one<br>two<br/>three <br /> four", [("one\ntwo\nthree\nfour", 0)]),
+        ("one<br><br>two", [("one\n\ntwo", 0)]),
+        ("a <!-- note --> b", [("a b", 0)]),
+        ("a <!-- two\nlines --> b", [("a b", 0)]),
+        ("a<script>x = '<em>'</script>b<style>p {}</style>c", [("abc", 0)]),
+        ("a <?php echo 1 ?> b <!DOCTYPE html> c <![CDATA[ d ]]> e", [("a b c e", 0)]),
+        ("a &lt;em&gt; b &amp;amp;", [("a <em> b &amp;", 0)]),
+        ("a < b and c<d, <3, <- and <<", [("a < b and c<d, <3, <- and <<", 0)]),
+        ("<Ann> hello <Bo> hi", [("<Ann> hello <Bo> hi", 0)]),
+        ("<em unclosed", [("<em unclosed", 0)]),
+        ("<em>runs to the end", [("runs to the end", IT)]),
+        ("stray</em> close", [("stray close", 0)]),
+        ("`<em>code</em>`", [("<em>code</em>", 0)]),
+        (r"\<em>escaped", [("<em>escaped", 0)]),
+        ("<my-widget size=2>custom</my-widget>", [("custom", 0)]),
+    ],
+)
+def test_inline_html(source, expected):
+    assert runs(source) == expected
+
+
+def test_spaces_beside_a_line_break_go():
+    assert blocks(parse("one \n<br>\n two  <br/>  three\n")) == [("paragraph", "one\ntwo\nthree")]
+
+
+def test_block_tags_inside_a_paragraph_split_it():
+    story = parse("One.<p>Two, <em>still</em></p>Three.<hr>Four.\n")
+    assert styled(story) == [
+        ("paragraph", [("One.", 0)]),
+        ("paragraph", [("Two, ", 0), ("still", IT)]),
+        ("paragraph", [("Three.", 0)]),
+        ("break", []),
+        ("paragraph", [("Four.", 0)]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["<hr>", "<hr />", '<hr class="scene">', '<p align="center">* * *</p>', "<div><hr></div>"],
+)
+def test_html_scene_breaks_between_markdown_paragraphs(html):
+    story = parse(f"Before.\n\n{html}\n\nAfter.\n")
+    assert blocks(story) == [("paragraph", "Before."), ("break", "⁂"), ("paragraph", "After.")]
+
+
+def test_html_blocks_follow_commonmark():
+    source = (
+        "<div class='note'>\n\n*Markdown* inside a div.\n\n</div>\n\n"
+        "<div>\nRaw *stars* stay.\n</div>\n\n"
+        "Text then\n<span>a lone tag line</span>\ncontinues the paragraph.\n\n"
+        "<table><tr><td>left</td><td>right</td></tr></table>\n\n"
+        "<script>\nvar x = 1;\n\nvar y = '<p>';\n</script>\n\n"
+        "<!--\nA comment\n\nover blank lines\n-->\n\n"
+        "<style>p { color: red }</style>\n"
+        "After.\n"
+    )
+    assert styled(parse(source)) == [
+        ("paragraph", [("Markdown", IT), (" inside a div.", 0)]),
+        ("paragraph", [("Raw *stars* stay.", 0)]),
+        ("paragraph", [("Text then a lone tag line continues the paragraph.", 0)]),
+        ("paragraph", [("left | right", 0)]),
+        ("paragraph", [("After.", 0)]),
+    ]
+
+
+def test_html_headings_and_lists():
+    story = parse("# One\n\nText.\n\n<h2>Aside</h2>\n<ul><li>first</li><li>second</li></ul>\n")
+    assert blocks(story) == [
+        ("paragraph", "Text."),
+        ("heading", "Aside"),
+        ("paragraph", "• first"),
+        ("paragraph", "• second"),
+    ]
+
+
+def test_html_inside_a_quote():
+    story = parse("> <div>\n> quoted <em>words</em>\n> </div>\n\nAfter.\n")
+    assert styled(story) == [
+        ("paragraph", [("quoted ", 0), ("words", IT)]),
+        ("paragraph", [("After.", 0)]),
+    ]
+
+
+def test_a_comment_before_the_title_heading_is_not_text():
+    story = parse("<!-- built 2024 -->\n\n# The Book\n\n## One\n\nA.\n\n## Two\n\nB.\n")
+    assert story.title == "The Book"
+    assert [c.title for c in story.chapters] == ["One", "Two"]
+
+
+_TAGS = ["em", "i", "strong", "b", "u", "s", "del", "sup", "sub", "span", "small", "mark", "a"]
+
+
+@given(
+    st.lists(
+        st.tuples(_WORDS, st.sampled_from(_TAGS), st.sampled_from(["", " ", "<br>", "\n"])),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(["{}", "<p>{}</p>", "<div>\n{}\n</div>", "> {}", "{}[^n]\n\n[^n]: x"]),
+)
+def test_every_word_once_and_in_order_whatever_html_wraps_it(parts, wrapper):
+    inner = "".join(f"<{tag}>{' '.join(words)}</{tag}>{gap or ' '}" for words, tag, gap in parts)
+    story = parse(wrapper.format(inner.strip()))
+    paragraphs = [b for b in story.chapters[0].blocks if b.kind is BlockKind.PARAGRAPH]
+    words = " ".join(b.plain for b in paragraphs).replace("[1]", "").split()
+    assert words == [word for words, _, _ in parts for word in words]
+    assert all("<" not in b.plain for b in paragraphs)
+
+
+# -- footnotes ---------------------------------------------------------------------------------
+
+
+def test_footnotes_number_in_order_of_first_reference():
+    story = parse(
+        "[^late]: Defined first, referred to second.\n\n"
+        "A[^early] b[^late] c[^early].\n\n"
+        "[^early]: Referred to first.\n"
+    )
+    assert blocks(story) == [
+        ("paragraph", "A[1] b[2] c[1]."),
+        ("note", "[1] Referred to first."),
+        ("note", "[2] Defined first, referred to second."),
+    ]
+
+
+def test_notes_are_not_story_words():
+    short = parse("Three words here.[^a]\n\n[^a]: One.\n")
+    long = parse("Three words here.[^a]\n\n[^a]: " + "many more words " * 20 + "\n")
+    assert short.words == long.words
+
+
+def test_footnote_labels_ignore_case_and_the_first_definition_wins():
+    story = parse("Text[^Note].\n\n[^note]: First.\n\n[^NOTE]: Second.\n")
+    assert blocks(story) == [
+        ("paragraph", "Text[1]."),
+        ("note", "[1] First."),
+        ("note", "Second."),
+    ]
+
+
+def test_footnote_definitions_end_where_the_text_goes_on():
+    story = parse(
+        "Text[^a].\n\n"
+        "[^a]: First line\n"
+        "lazy line.\n"
+        "\tTabbed line.\n\n"
+        "        Indented paragraph with *style*.\n\n"
+        "Story again.\n\n"
+        "[^b]: A note\n"
+        "# A heading ends it\n\n"
+        "More.[^b]\n"
+    )
+    assert [c.title for c in story.chapters] == ["", "A heading ends it"]
+    assert styled(story) == [
+        ("paragraph", [("Text[1].", 0)]),
+        ("paragraph", [("Story again.", 0)]),
+        ("note", [("[1] First line lazy line. Tabbed line.", 0)]),
+        ("note", [("Indented paragraph with ", 0), ("style", IT), (".", 0)]),
+    ]
+    assert blocks(story, 1) == [("paragraph", "More.[1]"), ("note", "[1] A note")]
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["`code [^a]` and \\[^a] and [^a b]\n\n[^a]: Note.\n", "A [^missing] reference.\n"],
+)
+def test_what_is_not_a_footnote_reference_stays_as_written(source):
+    story = parse(source)
+    first = story.chapters[0].blocks[0].plain
+    assert first == source.split("\n\n")[0].strip().replace("`", "").replace("\\[", "[")
+
+
+def test_footnote_references_need_the_footnote_callback():
+    assert runs("a[^1]") == [("a[^1]", 0)]
+    assert runs_with("a[^1] b[^2]", {"1": "¹"}) == [("a¹ b[^2]", 0)]
+
+
+def runs_with(source: str, markers: dict[str, str]) -> list[tuple[str, Style]]:
+    return [(run.text, run.style) for run in inline_markdown(source, markers.get)]
+
+
+def test_a_note_nothing_refers_to_never_makes_a_chapter_of_its_own():
+    story = parse("[^a]: An early note.\n\n# One\n\nText.\n\n# Two\n\nMore.\n")
+    assert [c.title for c in story.chapters] == ["One", "Two"]
+    assert blocks(story) == [("paragraph", "Text."), ("note", "An early note.")]
+
+
+def test_a_file_of_footnotes_alone_has_no_story_text():
+    with pytest.raises(StoryError, match="no story text"):
+        parse("[^a]: Only a note.\n")
+
+
+# -- pandoc extras -----------------------------------------------------------------------------
+
+
+def test_heading_attributes_do_not_show():
+    story = parse("# One {#one .chapter}\n\nA.\n\n# Two {-}\n\nB.\n\n# Sets {of} things\n\nC.\n")
+    assert [c.title for c in story.chapters] == ["One", "Two", "Sets {of} things"]
+
+
+def test_fenced_divs_keep_their_content():
+    story = parse(
+        ":::: {.letter #first}\nDear *friend*,\n\n::: signature\nYours.\n:::\n::::\n\n"
+        ":::\n\nA lone fence line that closes nothing is text.\n"
+    )
+    assert styled(story) == [
+        ("paragraph", [("Dear ", 0), ("friend", IT), (",", 0)]),
+        ("paragraph", [("Yours.", 0)]),
+        ("paragraph", [(":::", 0)]),
+        ("paragraph", [("A lone fence line that closes nothing is text.", 0)]),
+    ]
+
+
+def test_attribute_lines_do_not_show():
+    story = parse("{.lead}\nFirst.\n\nSecond.\n{: .note}\n\n{#x key=\"v\"}\n\nThird.\n")
+    assert blocks(story) == [
+        ("paragraph", "First."),
+        ("paragraph", "Second."),
+        ("paragraph", "Third."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("[Small caps]{.smallcaps} here", [("Small caps here", 0)]),
+        ("[*styled* span]{#s lang=fr}", [("styled", IT), (" span", 0)]),
+        ('[a link](https://x.org){target="_blank"} on', [("a link on", 0)]),
+        ("![a picture](p.png){width=50%}", [("a picture", 0)]),
+        ("`code`{.python} after", [("code after", 0)]),
+        ("[not a span] {.x}", [("[not a span] {.x}", 0)]),
+        ("[x]{not attributes}", [("[x]{not attributes}", 0)]),
+        ("a {#b} c", [("a {#b} c", 0)]),
+    ],
+)
+def test_inline_attributes_do_not_show(source, expected):
+    assert runs(source) == expected
+
+
+# -- hostile input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "> " * 200_000 + "deep\n",  # peeling markers one by one was quadratic
+        "".join("`" * k + "a" for k in range(1, 1_200)),  # a search per run length was too
+        "Text <!-- a " * 100_000,
+        "Text <script>a " * 100_000,
+        "<em>a " * 100_000,
+        '<a x="' * 100_000,
+    ],
+)
+def test_hostile_input_parses_in_linear_time(source):
+    started = time.process_time()
+    story = parse(source)
+    assert time.process_time() - started < 3  # each takes well under a second
+    assert story.chapters
+
+
+@pytest.mark.parametrize("tail", ["<!", "<div>`<!", "<p>a <![CDATA[", "<em>x"])
+def test_html_left_open_at_the_end_of_a_passage(tail):
+    story = parse(f"Before.\n\n{tail}\n")
+    assert blocks(story)[0] == ("paragraph", "Before.")
+    assert all("\ue000" not in block.plain for block in story.chapters[0].blocks)
+
+
+def test_wrapped_cjk_joins_without_a_space_across_tags():
+    story = parse("東京の<em>\n夜</em>。\n\nword<em>\nnext</em>\n")
+    assert styled(story) == [
+        ("paragraph", [("東京の", 0), ("夜", IT), ("。", 0)]),
+        ("paragraph", [("word", 0), (" next", IT)]),
+    ]
