@@ -77,7 +77,8 @@ from bot.parsers.common import (
 )
 from bot.parsers.headings import chapter_headings
 from bot.parsers.plain_emphasis import emphasis_runs
-from bot.parsers.text_header import opening_block, without_by
+from bot.parsers.text_header import opening_block
+from bot.parsers.title_page import without_by
 from bot.ratings import rating_field
 from bot.story import (
     SCENE_BREAK_BLOCK,

@@ -1,25 +1,31 @@
-"""Pages of `Label: value` lines that describe a story instead of telling it.
+"""`Label: value` lines that describe a story instead of telling it.
 
-Tools that download fan fiction put the work's metadata on a page of its own before the
-story: FanFicFare's title page (`<b>Rating:</b> Explicit<br/>`, then Warnings, Category,
-Genre, Characters, Relationships, Status, Published, Updated, Words, Chapters, Summary…),
-its update log, and fanfiction.net's stats line
-(`Rated: Fiction M - English - Romance - Chapters: 3 - Words: 5,000`). Such a page is
-recognised by its shape, not its file name: a few lines at most before the first label, at
-least three labelled lines of which two or more are labels such pages use, and hardly any
-other text. A summary may run over several paragraphs after its label.
+This module is the one place that knows the labels and what they give. Tools that download
+fan fiction put the work's metadata on a page of its own before the story: FanFicFare's
+title page (`<b>Rating:</b> Explicit<br/>`, then Warnings, Category, Genre, Characters,
+Relationships, Status, Published, Updated, Words, Chapters, Summary…), its update log, and
+fanfiction.net's stats line
+(`Rated: Fiction M - English - Romance/Hurt/Comfort - [Ann, Bo] Cy - Chapters: 3 - …`).
+Hand-made files and FanFicFare's text output open with the same lines; finding where such
+a block starts and ends in a plain-text file is `bot.parsers.text_header`'s job.
 
-`read_page` reads a page's blocks into `PageFields`, and `read_header` the same lines where
-they open a text that goes on with the story; `apply` puts them on `Metadata`, the rating
-through `bot.ratings.rating_field` so that a rating nobody can place is noted and counts as
-Explicit.
+A page is recognised by its shape, not its file name: a few lines at most before the first
+label, at least three labelled lines of which two or more are labels such pages use (other
+than Summary and Notes, whose free text proves nothing), and hardly any other text. A
+summary may run over several paragraphs after its label.
+
+`label_pieces` reads one line, `page_fields` turns labelled lines into `PageFields`, and
+`metadata_fields` those into `Metadata` values, the rating through `bot.ratings.rating_field`
+so that a rating nobody can place is noted and counts as Explicit. `read_page` and
+`read_header` find a page, or a header above the story, among a book's blocks; `apply` puts
+what they read on `Metadata`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.ratings import rating_field
@@ -29,10 +35,12 @@ from bot.story import Block, BlockKind, Metadata, paragraph
 _LABEL_LINE = re.compile(r"^\s*(?P<label>[^\W\d_][^:：\n]{0,39}?)\s*[:：]\s*(?P<value>.*)$")
 # Several `Label: value` pieces on one line, as fanfiction.net writes its stats.
 _SEGMENT_SPLIT = re.compile(r"\s+[-–—|·]\s+")
+# The parts of a fanfiction.net rating: `Fiction M - English - Romance - [Ann, Bo] Cy`.
+_RATING_PARTS = re.compile(r"\s+[-–—]\s+")
 
-# Labels these pages use, lower case, to the `Metadata` field they fill ("" when the value
-# is not kept). "category" is AO3's category or, for FanFicFare and fanfiction.net, the
-# fandom; `apply` tells them apart.
+# Labels, lower case, to the `Metadata` field they fill ("" when the value is not kept).
+# "category" is AO3's category or, for FanFicFare and fanfiction.net, the fandom;
+# `metadata_fields` tells them apart.
 _FIELDS = {
     "rating": "rating",
     "rated": "rating",
@@ -73,16 +81,20 @@ _FIELDS = {
     "summary": "summary",
     "description": "summary",
     "notes": "notes",
+    "note": "notes",
     "author's note": "notes",
     "author's notes": "notes",
     "author’s note": "notes",
     "author’s notes": "notes",
     "title": "title",
+    "story": "title",
     "author": "author",
     "authors": "author",
+    "writer": "author",
     "story url": "url",
     "url": "url",
     "source": "url",
+    "link": "url",
     "status": "",
     "packaged": "",
     "publisher": "",
@@ -98,14 +110,22 @@ _FIELDS = {
     "id": "",
 }
 _LONG_TEXT = frozenset({"summary", "notes"})
-_LIST_FIELDS = frozenset({"warnings", "fandoms", "tags", "characters", "relationships"})
+_LIST_FIELDS = frozenset({"warnings", "fandoms", "characters", "relationships"})
 _AO3_CATEGORIES = frozenset({"f/f", "f/m", "m/m", "gen", "multi", "other"})
+# fanfiction.net's genres: a slash between two of them separates them, while a slash in any
+# other tag is part of it (`M/M`, `Aziraphale/Crowley`).
+_FFN_GENRES = frozenset({
+    "adventure", "angst", "crime", "drama", "family", "fantasy", "friendship", "general",
+    "horror", "humor", "hurt/comfort", "mystery", "parody", "poetry", "romance", "sci-fi",
+    "spiritual", "supernatural", "suspense", "tragedy", "western",
+})
 # Most lines a page may have before its first label: a title, a byline, a heading.
 _MAX_PREAMBLE = 4
 _MAX_PREAMBLE_WORDS = 40
 # A page may hold a little unlabelled text (fanfiction.net's summary after its stats).
 _MAX_LOOSE_WORDS = 300
 # Values in a header above a story are a few words: a rating, a fandom, a date.
+_MAX_ITEM_WORDS = 6  # one tag in a list of them
 _MAX_VALUE_WORDS = 12
 # A summary longer than this is more likely a story that follows a stats line.
 _MAX_LONG_WORDS = 1500
@@ -121,10 +141,54 @@ class PageFields:
 
 
 @dataclass
-class _Entry:
-    label: str  # lower case, spaces collapsed
+class Entry:
+    """One labelled value: the label as `label_pieces` gives it, the text after it on its
+    line, and the paragraphs under it (a summary's)."""
+
+    label: str
     value: str
-    blocks: list[Block] = field(default_factory=list)  # paragraphs under the label
+    blocks: list[Block] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+# Lines and labels
+# --------------------------------------------------------------------------------------------
+
+
+def field_of(label: str) -> str | None:
+    """The `Metadata` field a label fills: "" for a label that is read and dropped, None for
+    one that is not a label of story metadata."""
+    return _FIELDS.get(label)
+
+
+def is_free_text(label: str) -> bool:
+    """Whether a label's value may run on over the lines or paragraphs below it."""
+    return _FIELDS.get(label) in _LONG_TEXT
+
+
+def is_evidence(label: str) -> bool:
+    """Whether a label shows that its lines are metadata: a known one other than Summary and
+    Notes, whose free text could open any story (`Note: the kettle was broken.`)."""
+    return label in _FIELDS and not is_free_text(label)
+
+
+def reads_as_value(label: str, value: str) -> bool:
+    """Whether `value` reads as what `label` gives rather than as prose with a colon in it:
+    a few words, or a list of short items (`Tags: Found Family, Slow Burn, …`), unless the
+    label takes free text.
+
+    A fanfiction.net rating counts without the stats that follow it.
+    """
+    if is_free_text(label):
+        return True
+    if _FIELDS.get(label) == "rating" and value.lower().startswith("fiction"):
+        value = _RATING_PARTS.split(value)[0]
+    if len(value.split()) <= _MAX_VALUE_WORDS:
+        return True
+    # A long list of tags is still a value; a sentence with commas ends like one.
+    items = value.split(",")
+    return (len(items) >= 3 and not value.rstrip().endswith((".", "!", "?"))
+            and all(len(item.split()) <= _MAX_ITEM_WORDS for item in items))
 
 
 def _label_of(line: str) -> tuple[str, str] | None:
@@ -138,22 +202,36 @@ def _label_of(line: str) -> tuple[str, str] | None:
     return label, value
 
 
-def _segments(line: str) -> list[tuple[str, str]] | None:
-    """The `(label, value)` pieces of a line, or None when it holds no label."""
+def label_pieces(line: str, *, opening: bool = False) -> list[tuple[str, str]] | None:
+    """The `(label, value)` pieces of a line, or None when it holds no label. Labels are
+    lower case with their spaces collapsed.
+
+    A line with two labels or more between ` - `, ` | ` or ` · ` is several pieces, as
+    fanfiction.net writes its stats; the unlabelled parts after a rating stay in its value
+    (`Fiction M - English - Romance`, see `page_fields`), other unlabelled parts are dropped.
+    With `opening`, a line whose first part is not labelled holds no label.
+    """
     parts = _SEGMENT_SPLIT.split(line)
     if len(parts) > 1:
         labelled = [_label_of(part) for part in parts]
         if sum(piece is not None for piece in labelled) >= 2:
+            if opening and labelled[0] is None:
+                return None
             pieces: list[tuple[str, str]] = []
             for part, piece in zip(parts, labelled, strict=True):
                 if piece is not None:
                     pieces.append(piece)
-                elif pieces and pieces[-1][0] == "rated":
-                    # fanfiction.net: `Rated: Fiction T - English - Romance - …`.
-                    pieces.append(("language", part.strip()))
+                elif pieces and _FIELDS.get(pieces[-1][0]) == "rating":
+                    label, value = pieces[-1]
+                    pieces[-1] = (label, f"{value} - {part.strip()}")
             return pieces
     piece = _label_of(line)
     return [piece] if piece is not None else None
+
+
+# --------------------------------------------------------------------------------------------
+# Pages and headers in blocks
+# --------------------------------------------------------------------------------------------
 
 
 def read_page(blocks: Sequence[Block]) -> PageFields | None:
@@ -168,25 +246,27 @@ def read_header(blocks: Sequence[Block]) -> tuple[PageFields, int] | None:
 
     The lines end at the first paragraph that is not a label's value. A summary whose
     paragraphs follow its label belongs to the header only when another label comes after
-    it: otherwise nothing tells where it ends and the story begins.
+    it: otherwise nothing tells where it ends and the story begins. Above a story the
+    evidence must be stronger than on a page of its own: three labels that are not free
+    text, each value reading as one (`reads_as_value`).
     """
     return _read(blocks, whole=False)
 
 
 def _read(blocks: Sequence[Block], *, whole: bool) -> tuple[PageFields, int] | None:
-    entries: list[_Entry] = []
+    entries: list[Entry] = []
     preamble = 0  # lines before the first label: a title, a byline
     preamble_words = 0
     loose = 0  # lines that are neither labels nor a label's value
     loose_words = 0
     long_words = 0
     consumed = 0
-    pending: list[tuple[_Entry, Block]] = []  # values after the last label, not yet kept
+    pending: list[tuple[Entry, Block]] = []  # values after the last label, not yet kept
     for index, block in enumerate(blocks):
         if block.kind is BlockKind.BREAK:
             continue
         lines = [line for line in block.plain.split("\n") if line.strip()]
-        pieces = [_segments(line) for line in lines]
+        pieces = [label_pieces(line) for line in lines]
         if not any(pieces):
             current = entries[-1] if entries else None
             if current is None:
@@ -194,7 +274,7 @@ def _read(blocks: Sequence[Block], *, whole: bool) -> tuple[PageFields, int] | N
                 preamble_words += len(block.plain.split())
                 if preamble > _MAX_PREAMBLE or preamble_words > _MAX_PREAMBLE_WORDS:
                     return None
-            elif _FIELDS.get(current.label) in _LONG_TEXT or not current.value:
+            elif is_free_text(current.label) or not current.value:
                 pending.append((current, block))
                 long_words += len(block.plain.split())
                 if long_words > _MAX_LONG_WORDS:
@@ -212,7 +292,7 @@ def _read(blocks: Sequence[Block], *, whole: bool) -> tuple[PageFields, int] | N
         pending.clear()
         for line, found in zip(lines, pieces, strict=True):
             if found:
-                entries.extend(_Entry(label, value) for label, value in found)
+                entries.extend(Entry(label, value) for label, value in found)
             elif entries:
                 entries[-1].blocks.append(paragraph(line.strip()))
             else:
@@ -222,26 +302,34 @@ def _read(blocks: Sequence[Block], *, whole: bool) -> tuple[PageFields, int] | N
         for entry, value in pending:
             entry.blocks.append(value)
         consumed = len(blocks)
-    known = [entry for entry in entries if entry.label in _FIELDS]
+    evidence = sum(is_evidence(entry.label) for entry in entries)
     if len(entries) < 3 or preamble > _MAX_PREAMBLE:
         return None
     if whole:
-        if len(known) < 2 or loose > len(entries) or loose_words > _MAX_LOOSE_WORDS:
+        if evidence < 2 or loose > len(entries) or loose_words > _MAX_LOOSE_WORDS:
             return None
-    elif len(known) < 3 or any(
-        len(entry.value.split()) > _MAX_VALUE_WORDS
-        for entry in known
-        if _FIELDS[entry.label] not in _LONG_TEXT
+    elif evidence < 3 or not all(
+        reads_as_value(entry.label, entry.value) for entry in entries if entry.label in _FIELDS
     ):
-        # Above a story, stronger evidence: three labels such pages use, with short values.
         return None
-    return _fields(known), consumed
+    return page_fields(entries), consumed
 
 
-def _fields(known: list[_Entry]) -> PageFields:
+# --------------------------------------------------------------------------------------------
+# From labels to fields
+# --------------------------------------------------------------------------------------------
+
+
+def page_fields(entries: Iterable[Entry]) -> PageFields:
+    """The fields labelled entries give, in their order; labels not known are skipped.
+
+    A list is split at commas; fanfiction.net's `Romance/Hurt/Comfort` is two genres. A
+    rating's value may carry fanfiction.net's stats (`Fiction M - English - Romance -
+    [Ann, Bo] Cy`): the language, the genres, the bracketed pairing and the other characters.
+    """
     fields = PageFields()
-    for entry in known:
-        name = _FIELDS[entry.label]
+    for entry in entries:
+        name = _FIELDS.get(entry.label)
         if not name:
             continue
         if name in _LONG_TEXT:
@@ -252,15 +340,91 @@ def _fields(known: list[_Entry]) -> PageFields:
         text = " ".join([entry.value, *(b.plain for b in entry.blocks)]).strip()
         if not text:
             continue
-        if name in _LIST_FIELDS or name == "category":
-            fields.lists.setdefault(name, []).extend(
-                item for part in text.split(",") if (item := part.strip())
-            )
+        if name == "rating":
+            text = _rating(text, fields)
+        if name == "tags":
+            _extend(fields, "tags", [tag for item in _items(text) for tag in _genres(item)])
+        elif name in _LIST_FIELDS or name == "category":
+            _extend(fields, name, _items(text))
         elif name == "series":
-            fields.lists.setdefault(name, []).append(text)
+            _extend(fields, name, [text])
         else:
             fields.values.setdefault(name, text)
     return fields
+
+
+def _items(text: str) -> list[str]:
+    return [item for part in text.split(",") if (item := part.strip())]
+
+
+def _extend(fields: PageFields, name: str, items: list[str]) -> None:
+    if items:
+        fields.lists.setdefault(name, []).extend(items)
+
+
+def _genres(item: str) -> list[str]:
+    """fanfiction.net's `Romance/Hurt/Comfort` as its genres; any other tag as it is."""
+    joined = re.sub(r"hurt\s*/\s*comfort", "Hurt\x00Comfort", item, flags=re.IGNORECASE)
+    genres = [genre.strip().replace("\x00", "/") for genre in joined.split("/")]
+    if len(genres) > 1 and all(genre.lower() in _FFN_GENRES for genre in genres):
+        return genres
+    return [item]
+
+
+def _rating(text: str, fields: PageFields) -> str:
+    """The rating in a rating's value, putting what fanfiction.net's stats add in `fields`.
+
+    `M - for language` is the rating, then the writer's reasons.
+    """
+    parts = _RATING_PARTS.split(text)
+    if not parts[0].lower().startswith("fiction"):
+        return parts[0]
+    for number, part in enumerate(parts[1:]):
+        genres = _genres(part)
+        if genres[0].lower() in _FFN_GENRES:
+            _extend(fields, "tags", genres)
+        elif number == 0 and part.isalpha():
+            fields.values.setdefault("language", part)
+        else:
+            pairings = re.findall(r"\[([^\]]*)\]", part)
+            _extend(fields, "relationships", [name for one in pairings for name in _items(one)])
+            _extend(fields, "characters", _items(re.sub(r"\[[^\]]*\]", ",", part)))
+    return parts[0]
+
+
+def metadata_fields(
+    fields: PageFields, warnings: list[str], *, where: str
+) -> dict[str, object]:
+    """The `Metadata` field values that `fields` give, by field name.
+
+    The rating goes through `rating_field`, which notes in `warnings` (naming `where`) one it
+    cannot place; a URL counts only as one, and an author loses a leading `by`.
+    """
+    changes: dict[str, object] = {}
+    values = fields.values
+    if "rating" in values:
+        changes["rating"] = rating_field(values["rating"], warnings, where=where)
+    for name in ("title", "language", "published", "updated", "completed", "declared_chapters"):
+        if name in values:
+            changes[name] = values[name]
+    if "author" in values:
+        changes["author"] = without_by(values["author"])
+    if "url" in values and re.match(r"https?://\S+$", values["url"]):
+        changes["url"] = values["url"]
+    digits = re.sub(r"\D", "", values.get("declared_words", ""))
+    if digits:
+        changes["declared_words"] = int(digits)
+    lists = {name: list(items) for name, items in fields.lists.items()}
+    category = lists.pop("category", [])
+    if category and all(item.lower() in _AO3_CATEGORIES for item in category):
+        changes["categories"] = tuple(category)
+    elif category:
+        lists.setdefault("fandoms", []).extend(category)
+    for name, items in lists.items():
+        changes[name] = tuple(dict.fromkeys(items))
+    for name, paragraphs in fields.long.items():
+        changes[name] = tuple(paragraphs)
+    return changes
 
 
 def apply(
@@ -269,41 +433,23 @@ def apply(
     """`meta` with the page's fields in place of what it had for them.
 
     The page knows the work better than a package's keyword list, so when it names any
-    tags, fandoms, characters or relationships, its tags replace `meta.tags`. With `fill`,
-    only fields `meta` lacks are set (a second page, such as an update log, after the first).
+    tags, fandoms, characters or relationships, its tags replace `meta.tags`. The title,
+    author and URL only fill what `meta` lacks. With `fill`, so does every field (a second
+    page, such as an update log, after the first).
     """
-    changes: dict[str, object] = {}
-    values = fields.values
-    if "rating" in values:
-        changes["rating"] = rating_field(values["rating"], warnings, where=where)
-    for name in ("language", "published", "updated", "completed", "declared_chapters"):
-        if name in values:
-            changes[name] = values[name]
-    for name in ("title", "author"):
-        if name in values and not getattr(meta, name):
-            changes[name] = values[name]
-    if "url" in values and re.match(r"https?://\S+$", values["url"]) and not meta.url:
-        changes["url"] = values["url"]
-    digits = re.sub(r"\D", "", values.get("declared_words", ""))
-    if digits:
-        changes["declared_words"] = int(digits)
-    lists = dict(fields.lists)
-    category = lists.pop("category", [])
-    if category and all(item.lower() in _AO3_CATEGORIES for item in category):
-        changes["categories"] = tuple(category)
-    elif category:
-        lists.setdefault("fandoms", []).extend(category)
-    for name, items in lists.items():
-        changes[name] = tuple(dict.fromkeys(items))
-    if {"tags", "fandoms", "characters", "relationships"} & lists.keys():
+    changes = metadata_fields(fields, warnings, where=where)
+    if {"tags", "fandoms", "characters", "relationships"} & changes.keys():
         changes.setdefault("tags", ())
-    for name, paragraphs in fields.long.items():
-        changes[name] = tuple(paragraphs)
-    if fill:
-        empty = Metadata(title="")
-        changes = {
-            name: value
-            for name, value in changes.items()
-            if getattr(meta, name) == getattr(empty, name)
-        }
+    empty = Metadata(title="")
+    changes = {
+        name: value
+        for name, value in changes.items()
+        if getattr(meta, name) == getattr(empty, name)
+        or not (fill or name in ("title", "author", "url"))
+    }
     return dataclasses.replace(meta, **changes)  # type: ignore[arg-type]
+
+
+def without_by(text: str) -> str:
+    """An author line without its leading `by`."""
+    return re.sub(r"^by\s+", "", text, flags=re.IGNORECASE)

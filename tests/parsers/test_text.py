@@ -785,3 +785,29 @@ def test_sidecar_wins_over_the_opening_block():
         "File Author",
         "Explicit",
     )
+
+
+def test_prose_with_colons_is_not_a_header_when_a_value_reads_as_a_sentence():
+    source = (
+        "Note: the kettle was broken.\n"
+        "Rating: five stars, she wrote, and meant it, every single word of it, twice over.\n"
+        f"Warnings: none that she could see.\n\n{PROSE}\n"
+    )
+    story = parse(source)
+    assert story.meta.rating == "Not Rated"
+    assert story.warnings == ()
+    assert plains(story)[0].startswith("Note: the kettle was broken.")
+
+
+def test_fanficfare_labels_of_an_ao3_work_are_known():
+    story = parse(
+        "Little Lamps\n\nby wick\n\n\nCategory: F/M\nGenre: M/M, Slow Burn\n"
+        "Rating: Teen And Up Audiences\nWords: 1,200 | Chapters: 1/1\nComments: 4\nKudos: 50\n"
+        f"Hits: 900\nCollections: Lamp Week\n\n{PROSE}\n\nEnd file.\n"
+    )
+    meta = story.meta
+    assert (meta.title, meta.author) == ("Little Lamps", "wick")
+    assert meta.rating == "Teen And Up Audiences"
+    assert (meta.categories, meta.tags) == (("F/M",), ("M/M", "Slow Burn"))
+    assert (meta.declared_words, meta.declared_chapters) == (1200, "1/1")
+    assert plains(story) == [PROSE]
