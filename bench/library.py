@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from bench.generate import ProseGenerator, generate_library, plain_text, single_html  # noqa: E402
 from bot.library import Library  # noqa: E402
 from bot.pagination import Layout, paginate  # noqa: E402
-from bot.parsers import FORMATS, parser_for  # noqa: E402
+from bot.parsers import FORMATS, parse_story, parser_for  # noqa: E402
 from bot.story import BlockKind  # noqa: E402
 from bot.textio import decode_any  # noqa: E402
 
@@ -62,13 +62,10 @@ def bench_parsers(folders: list[Path]) -> dict:
             if path.suffix.lower() not in FORMATS or not path.is_file():
                 continue
             data = path.read_bytes()
-            parse = parser_for(path.suffix)
             sidecar = path.with_suffix(".toml")
-            args = (data, path.stem)
-            if FORMATS[path.suffix.lower()] == "text":
-                args += (sidecar.read_bytes() if sidecar.exists() else None,)
+            side = sidecar.read_bytes() if sidecar.exists() else None
             started = time.perf_counter()
-            story = parse(*args)
+            story = parse_story(data, path.name, side)
             elapsed = time.perf_counter() - started
             fmt = FORMATS[path.suffix.lower()]
             totals = by_format.setdefault(fmt, [0.0, 0.0, 0.0])

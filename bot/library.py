@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.pagination import DEFAULT_PAGE_CHARS, Layout, PagedStory, paginate
-from bot.parsers import FORMATS, parser_for
+from bot.parsers import FORMATS, parse_story
 from bot.story import Story, StoryError
 
 log = logging.getLogger(__name__)
@@ -223,12 +223,8 @@ def _load_file(root: Path, path: Path, max_bytes: int) -> Story:
     if size == 0:
         raise StoryError("the file is empty")
     data = path.read_bytes()
-    parse = parser_for(path.suffix)
-    if FORMATS[path.suffix.lower()] == "text":
-        sidecar = path.with_suffix(".toml")
-        story = parse(data, path.stem, sidecar.read_bytes() if sidecar.is_file() else None)
-    else:
-        story = parse(data, path.stem)
+    sidecar = path.with_suffix(".toml")
+    story = parse_story(data, path.name, sidecar.read_bytes() if sidecar.is_file() else None)
     if not any(chapter.blocks for chapter in story.chapters):
         raise StoryError("no story text found")
     return story

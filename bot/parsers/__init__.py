@@ -1,14 +1,16 @@
 """Story parsers, one module per file format.
 
-Every parser module has `parse(data: bytes, name: str) -> Story`; the plain-text parser also
-takes the bytes of a `NAME.toml` sidecar. They raise `bot.story.StoryError` for a file that
-cannot be loaded.
+Every parser module has `parse(data: bytes, name: str) -> Story`, `name` being the file's
+name, and raises `bot.story.StoryError` for a file that cannot be loaded. `parse_story`
+picks the parser by extension and puts a `NAME.toml` sidecar's metadata over the result.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from importlib import import_module
+from pathlib import PurePath
 
 from bot.story import Story
 
@@ -24,7 +26,26 @@ FORMATS: dict[str, str] = {
 }
 
 
-def parser_for(suffix: str) -> Callable[..., Story]:
+def parser_for(suffix: str) -> Callable[[bytes, str], Story]:
     """The `parse` function for a file extension (with the dot, any case)."""
     module = import_module(f"bot.parsers.{FORMATS[suffix.lower()]}")
     return module.parse
+
+
+def parse_story(data: bytes, name: str, sidecar: bytes | None = None) -> Story:
+    """The story in a file's bytes, read by its extension, with `sidecar` (the bytes of the
+    `NAME.toml` beside it, if any) winning over what the file says.
+
+    Raises `StoryError` for a file that cannot be loaded and for a broken sidecar.
+    """
+    # Imported here: both import `FORMATS` from this package.
+    from bot.parsers.common import file_stem
+    from bot.parsers.metadata_map import sidecar_fields, with_fields
+
+    story = parser_for(PurePath(name).suffix)(data, name)
+    if sidecar is None:
+        return story
+    warnings = list(story.warnings)
+    fields = sidecar_fields(sidecar, where=f"{file_stem(name)}.toml", warnings=warnings)
+    return dataclasses.replace(story, meta=with_fields(story.meta, fields),
+                               warnings=tuple(warnings))

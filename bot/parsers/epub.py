@@ -306,7 +306,7 @@ def _package_metadata(package: etree._Element, name: str, warnings: list[str]) -
     def texts(key: str) -> list[str]:
         return [text for el in fields.get(key, []) if (text := element_text(el))]
 
-    title = next(iter(texts("title")), "") or title_from_filename(name.rsplit(".", 1)[0])
+    title = next(iter(texts("title")), "") or title_from_filename(name)
     url = next((u for u in texts("source") + texts("identifier") if _URL.match(u)), "")
     date = next((m.group(0) for d in texts("date") if (m := _DATE.match(d))), "")
     summary: tuple[Block, ...] = ()

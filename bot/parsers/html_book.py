@@ -187,9 +187,7 @@ def fallback_title(root: etree._Element, name: str) -> str:
             if text:
                 return text
             break
-    stem = name.rsplit("/", 1)[-1]
-    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-    return title_from_filename(stem)
+    return title_from_filename(name)
 
 
 def meta_author(root: etree._Element) -> str:

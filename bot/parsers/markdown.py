@@ -1,7 +1,7 @@
 """Markdown stories with optional YAML front matter, read as the rendered page shows them.
 
 **Front matter** is a YAML mapping between a `---` line at the very top of the file and the
-next `---` (or `...`) line; its keys are those of `metadata_from_mapping`.
+next `---` (or `...`) line; its keys are those of `bot.parsers.metadata_map`.
 
 **Chapters.** The shallowest heading level the file uses is the chapter level, and deeper
 headings become heading blocks inside their chapter. One exception makes the usual book
@@ -45,20 +45,18 @@ from typing import NamedTuple
 import yaml
 from lxml import etree
 
-from bot.markup import normalize, slice_runs
-from bot.parsers.common import (
+from bot.markup import normalize
+from bot.parsers.common import finish_chapters, is_break_line, title_from_filename
+from bot.parsers.html_blocks import BlockBuilder, clean_references
+from bot.parsers.inline_markdown import (
     ATTRIBUTES,
     HTML_ELEMENTS,
     HTML_TAG,
-    file_stem,
-    finish_chapters,
     inline_markdown,
-    is_break_line,
     markdown_runs,
-    metadata_from_mapping,
-    title_from_filename,
+    split_paragraphs,
 )
-from bot.parsers.html_blocks import BlockBuilder, clean_references
+from bot.parsers.metadata_map import metadata_from_mapping
 from bot.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, Story, StoryError
 from bot.textio import clean, decode_any
 
@@ -137,8 +135,7 @@ def parse(data: bytes, name: str) -> Story:
                 "the front matter title is used"
             )
     if not meta.title:
-        stem = file_stem(name, (".md", ".markdown"))
-        meta = dataclasses.replace(meta, title=title_from_filename(stem))
+        meta = dataclasses.replace(meta, title=title_from_filename(name))
 
     levels = [item.level for item in items if item.kind == "heading"]
     if title_at is not None:
@@ -511,26 +508,12 @@ def _note_blocks(lines: Sequence[str], marker: str) -> list[Block]:
             paragraph.append(line)
             continue
         if paragraph:
-            for runs, _ in _paragraphs(markdown_runs(paragraph)):
+            for runs, _ in split_paragraphs(markdown_runs(paragraph)):
                 if marker and not blocks:
                     runs = normalize((Run(marker), *runs))
                 blocks.append(Block(BlockKind.NOTE, runs))
             paragraph.clear()
     return blocks
-
-
-def _paragraphs(runs: tuple[Run, ...]) -> list[tuple[tuple[Run, ...], str]]:
-    """Runs, and their text, split at the paragraph breaks block-level HTML tags put in them."""
-    plain = runs[0].text if len(runs) == 1 else "".join(run.text for run in runs)
-    if "\n\n" not in plain:
-        return [(runs, plain)] if plain else []
-    pieces = []
-    start = 0
-    for end in (*(m.start() for m in re.finditer("\n\n", plain)), len(plain)):
-        if end > start:
-            pieces.append((slice_runs(runs, start, end), plain[start:end]))
-        start = end + 2
-    return pieces
 
 
 def _blocks(item: _Item, marker: _Marker) -> list[Block]:
@@ -547,7 +530,7 @@ def _blocks(item: _Item, marker: _Marker) -> list[Block]:
             runs = tuple(Run(_LINE_BREAKS.sub(" ", run.text), run.style) for run in runs)
         return [Block(BlockKind.HEADING, runs)] if runs else []
     blocks = []
-    for runs, plain in _paragraphs(markdown_runs(item.lines, marker)):
+    for runs, plain in split_paragraphs(markdown_runs(item.lines, marker)):
         if is_break_line(plain):
             blocks.append(SCENE_BREAK_BLOCK)
         else:

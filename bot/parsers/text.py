@@ -27,14 +27,14 @@ chapter; its title is the text after the number, or the line itself when there i
 `Chapter Summary`, `Chapter Notes` and `End Notes` lines start author notes (note blocks,
 kept where they stand) and `Chapter Text` starts the story text again; when a chapter has a
 `Chapter Text` line, everything between its heading and that line is notes. Text before the
-first chapter line is an untitled chapter. An AO3 header overrides the sidecar field by field.
+first chapter line is an untitled chapter.
 
 **Project Gutenberg book.** The book is what lies between Gutenberg's start and end markers
 (`bot.parsers.gutenberg`); title, author, language and release date come from its header.
 
 **Plain prose.** A block of `Label: value` lines opening the file is metadata
-(`bot.parsers.text_header`). A sidecar `NAME.toml` beside the file wins over that block and
-over a Gutenberg header; the title falls back to the file name.
+(`bot.parsers.text_header`). The title falls back to the file name; a sidecar `NAME.toml`
+beside the file wins over whatever the file says (`bot.parsers.metadata_map`).
 
 **Chapters in Gutenberg books and prose** start at the headings `bot.parsers.headings`
 finds, never at a table of contents.
@@ -57,10 +57,8 @@ at both ends. `_words_` and `*words*` are italic and bold (`bot.parsers.plain_em
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import re
-import tomllib
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -68,10 +66,8 @@ from bot.parsers import gutenberg
 from bot.parsers.common import (
     AO3_LABELS,
     display_width,
-    file_stem,
     finish_chapters,
     is_break_line,
-    metadata_from_mapping,
     soft_join,
     title_from_filename,
 )
@@ -90,7 +86,7 @@ from bot.story import (
     StoryError,
     paragraph,
 )
-from bot.textio import LINE_EDGE, clean, decode, decode_any
+from bot.textio import LINE_EDGE, clean, decode_any
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
@@ -144,12 +140,11 @@ _STAT = re.compile(
 )
 
 
-def parse(data: bytes, name: str, sidecar: bytes | None = None) -> Story:
+def parse(data: bytes, name: str) -> Story:
     """Parse a `.txt` story: an AO3 work page saved as text, a Gutenberg book, or prose.
 
-    `name` is the file name; `sidecar` holds the bytes of `NAME.toml` beside it, if any.
-    Raises `StoryError` for files that are not text or hold no story, and for a broken
-    sidecar.
+    `name` is the file name. Raises `StoryError` for files that are not text or hold no
+    story.
     """
     decoded = decode_any(data)
     warnings: list[str] = []
@@ -157,8 +152,6 @@ def parse(data: bytes, name: str, sidecar: bytes | None = None) -> Story:
         warnings.append(decoded.describe())
     text = clean(decoded.text)
     lines = text.split("\n")
-    stem = file_stem(name, (".txt",))
-    meta = _sidecar_metadata(sidecar, stem, warnings)
     first = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
     is_ao3 = first < len(lines) and lines[first].strip().lower() == "work header"
     if is_ao3:
@@ -173,7 +166,6 @@ def parse(data: bytes, name: str, sidecar: bytes | None = None) -> Story:
         if end is None:
             raise StoryError("AO3 text export with a 'Work Header' line but no 'Work Text:' line")
         fields = _header_fields(lines[first + 1 : end], warnings)
-        meta = dataclasses.replace(meta, **fields)
         lines = lines[end + 1 :]
     else:
         # Gutenberg's start marker comes after a header of a few pages at most; a plain
@@ -186,37 +178,9 @@ def parse(data: bytes, name: str, sidecar: bytes | None = None) -> Story:
             lines = wrapped[1].split("\n")
         else:
             fields, lines = opening_block(lines, warnings)
-        meta = _under_sidecar(meta, fields)
-    if not meta.title:
-        meta = dataclasses.replace(meta, title=title_from_filename(stem))
+    meta = Metadata(**{"title": title_from_filename(name), **fields})  # type: ignore[arg-type]
     chapters = finish_chapters(_drafts(lines, ao3=is_ao3), warnings)
     return Story(meta=meta, chapters=chapters, warnings=tuple(warnings))
-
-
-def _sidecar_metadata(sidecar: bytes | None, stem: str, warnings: list[str]) -> Metadata:
-    """The sidecar's metadata, with an empty title when it gives none."""
-    if sidecar is None:
-        return Metadata(title="")
-    where = f"{stem}.toml"
-    try:
-        # TOML is UTF-8 by definition; a sidecar in another encoding is an error to fix.
-        mapping = tomllib.loads(decode(sidecar)) if sidecar.strip() else {}
-    except (StoryError, tomllib.TOMLDecodeError) as exc:
-        raise StoryError(f"{where}: {exc}") from None
-    return metadata_from_mapping(mapping, fallback_title="", where=where, warnings=warnings)
-
-
-_DEFAULTS = Metadata(title="")
-
-
-def _under_sidecar(meta: Metadata, fields: dict[str, object]) -> Metadata:
-    """`meta` (from the sidecar) with `fields` from the file filling what it leaves unset."""
-    unset = {
-        field: value
-        for field, value in fields.items()
-        if getattr(meta, field) == getattr(_DEFAULTS, field)
-    }
-    return dataclasses.replace(meta, **unset) if unset else meta
 
 
 # --------------------------------------------------------------------------------------------

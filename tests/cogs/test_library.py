@@ -81,7 +81,7 @@ async def test_library_lists_the_shelf_with_gated_marks(env, channel, alice):
     assert lines[1].startswith("`2.` 🔞 **Crimson Hours**")
     assert lines[2].startswith("`3.` 🔞 **Night Watch** by Ines Rook")
     assert "🔞" not in lines[0] + lines[3]
-    assert "Mature · 226 words · 1 chapter · not started" in lines[2]
+    assert "Mature · 228 words · 1 chapter · not started" in lines[2]
     assert "secret summary" not in text  # a listing never shows summaries
     footer = result.response.embeds[0].footer.text
     assert footer.startswith("Page 1/2 · sorted by title · progress shown for alice")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.parsers import gutenberg, text
+from bot.parsers import gutenberg, parse_story
 from bot.story import Run, Story, Style
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "text"
@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "text"
 
 def load(name: str, sidecar: str | None = None) -> Story:
     data = (FIXTURES / name).read_bytes()
-    return text.parse(data, name, sidecar.encode() if sidecar is not None else None)
+    return parse_story(data, name, sidecar.encode() if sidecar is not None else None)
 
 
 def story_words(story: Story) -> str:

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.parsers import markdown
-from bot.parsers.common import inline_markdown, metadata_from_mapping
+from bot.parsers.inline_markdown import inline_markdown
+from bot.parsers.metadata_map import metadata_from_mapping
 from bot.story import SCENE_BREAK_BLOCK, BlockKind, Run, Story, StoryError, Style
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "markdown"

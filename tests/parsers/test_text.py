@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.parsers import headings, text, text_header
+from bot.parsers import headings, parse_story, text, text_header
 from bot.parsers.common import is_break_line
 from bot.story import SCENE_BREAK_BLOCK, BlockKind, Run, Story, StoryError, Style
 
@@ -18,11 +18,11 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "text"
 def load(name: str, *, sidecar: str | None = None) -> Story:
     data = (FIXTURES / name).read_bytes()
     side = (FIXTURES / sidecar).read_bytes() if sidecar else None
-    return text.parse(data, name, side)
+    return parse_story(data, name, side)
 
 
 def parse(source: str, name: str = "story.txt", sidecar: str | None = None) -> Story:
-    return text.parse(source.encode(), name, sidecar.encode() if sidecar is not None else None)
+    return parse_story(source.encode(), name, sidecar.encode() if sidecar is not None else None)
 
 
 def kinds(story: Story, chapter: int = 0) -> list[str]:
@@ -239,7 +239,7 @@ def test_plain_prose_without_sidecar_takes_the_title_from_the_file_name():
 
 @pytest.mark.parametrize("name", ["the.long-road_home", "the.long-road_home.txt"])
 def test_title_from_a_stem_or_a_file_name(name):
-    assert parse("Text.", name=name).title == "The Long Road Home"
+    assert text.parse(b"Text.", name).title == "The Long Road Home"
 
 
 def test_broken_sidecar_is_an_error_naming_it():
@@ -258,22 +258,24 @@ def test_sidecar_with_a_wrong_type_names_the_file_and_key():
 
 def test_sidecar_that_is_not_utf8_is_an_error_naming_it():
     with pytest.raises(StoryError, match=r"plain_prose\.toml: not UTF-8"):
-        text.parse(b"Text.", "plain_prose.txt", b'title = "caf\xe9"\n')
+        parse_story(b"Text.", "plain_prose.txt", b'title = "caf\xe9"\n')
 
 
 def test_empty_sidecar_is_fine():
     assert load_with_sidecar_text("").title == "Plain Prose"
 
 
-def test_ao3_header_overrides_the_sidecar_field_by_field():
+def test_the_sidecar_wins_over_the_ao3_header_field_by_field():
+    # An admin re-rates or retitles a file through its sidecar; the rest comes from the file.
     story = parse(
-        "Work Header\nRating: Explicit\nWork Text:\nText.\n",
-        sidecar='title = "From Sidecar"\nrating = "G"\nauthor = "Someone"\n',
+        "Work Header\nRating: Explicit\nFandom: Tidewater\nWork Text:\nText.\n",
+        sidecar='title = "From Sidecar"\nrating = "Mature"\nauthor = "Someone"\n',
     )
-    assert (story.title, story.meta.rating, story.meta.author) == (
+    assert (story.title, story.meta.rating, story.meta.author, story.meta.fandoms) == (
         "From Sidecar",
-        "Explicit",
+        "Mature",
         "Someone",
+        ("Tidewater",),
     )
 
 
