@@ -492,10 +492,10 @@ def _is_binary(text: str) -> bool:
 def _western_reading(data: bytes) -> str | None:
     """`data` as Windows-1252 when that reads as a Western European language, else None.
 
-    The reading counts when its letters outside ASCII are few beside the ASCII ones (other
-    scripts read this way are nothing but such letters), fit the alphabet of one Western
-    language, and no sign such as `³` or `¿` sits inside a word (Polish `ł` and `ż` read
-    this way).
+    The reading counts when no sign such as `³` or `¿` sits inside a word (Polish `ł` and
+    `ż` read this way) and its letters outside ASCII are very few beside the ASCII ones
+    (names and loanwords from any language), or few and from the alphabet of one Western
+    language (other scripts read this way are nothing but such letters).
     """
     head = data[:200_000]
     high = _high_bytes(head)
@@ -537,6 +537,11 @@ def _western_reading(data: bytes) -> str | None:
         return None
     accented = sum(alphabet.values())
     ascii_letters = len(_ASCII_LETTERS.findall(sample.encode("ascii", "ignore")))
+    if accented * 25 <= ascii_letters + accented:
+        # A few accented letters in mostly plain ones: names and loanwords from anywhere
+        # (Zoë, Ørsted, Málaga) in English or another Western text. Central European text
+        # has far more, and other scripts read this way are nothing but such letters.
+        return text
     if accented > 4 and accented * 10 > (ascii_letters + accented) * 3:
         return None
     if alphabet and not _one_alphabet(alphabet):

@@ -104,6 +104,20 @@ def test_short_western_files_are_windows_1252(sample):
         assert (decoded.text, decoded.encoding) == (sample, "cp1252"), encoding
 
 
+@pytest.mark.parametrize("size", [1, 3, 20])
+def test_english_with_names_from_several_languages_is_windows_1252(size):
+    # Names and loanwords from anywhere fit no one alphabet, but are few among plain letters.
+    paragraph = (
+        "They met in the square at noon, as they always did on market days. Zoë had come "
+        "down from the hill with a basket of pears, and Ørsted had walked in from Málaga "
+        "road with his hat in his hand. Later they ate crème brûlée at the naïve little "
+        "café by the fountain and argued about the weather until the bells rang.\n\n"
+    )
+    text = paragraph * size
+    decoded = decode_any(text.encode("cp1252"))
+    assert (decoded.text, decoded.name) == (text, "Windows-1252")
+
+
 def test_utf8_is_taken_as_it_is():
     decoded = decode_any("Ünïcödé — 你好\r\nline two\r".encode())
     assert decoded.text == "Ünïcödé — 你好\nline two\n"

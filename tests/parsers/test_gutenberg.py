@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.parsers import gutenberg, parse_story
 from bot.story import Run, Story, Style
@@ -222,3 +224,32 @@ def test_every_word_of_the_book_once_and_in_order():
         "LOW WATER",
         "WHAT THE LEDGER SAID",
     ]
+
+
+# -- every word once, whatever the wrapping ----------------------------------------------------
+
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéøñ", min_size=1, max_size=9)
+_PARAGRAPH = st.lists(_WORD, min_size=3, max_size=14).map(lambda words: " ".join(words) + ".")
+_HEADERS = [
+    "The Project Gutenberg eBook of The Salt Ledger, by Hester Quill\n\nTitle: The Salt Ledger\n"
+    "\nAuthor: Hester Quill\n\n*** START OF THE PROJECT GUTENBERG EBOOK THE SALT LEDGER ***\n",
+    "Project Gutenberg's The Salt Ledger, by Hester Quill\n\nTitle: The Salt Ledger\n\n"
+    "*** START OF THIS PROJECT GUTENBERG EBOOK THE SALT LEDGER ***\n\n\n"
+    "Produced by the Weir Proofreaders\n",
+]
+_ENDINGS = [
+    "\n\nEnd of the Project Gutenberg EBook of The Salt Ledger, by Hester Quill\n\n"
+    "*** END OF THIS PROJECT GUTENBERG EBOOK THE SALT LEDGER ***\n\nThe licence, section 1.\n",
+    "\n\n*** END OF THE PROJECT GUTENBERG EBOOK THE SALT LEDGER ***\n\nSection 2. Donations.\n",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_PARAGRAPH, min_size=1, max_size=12), st.sampled_from(_HEADERS),
+       st.sampled_from(_ENDINGS))
+def test_property_every_word_of_the_book_once_and_in_order_and_nothing_of_the_wrapping(
+        paragraphs, header, ending):
+    source = header + "\n\n" + "\n\n".join(paragraphs) + ending
+    story = parse_story(source.encode(), "ledger.txt")
+    assert story.plain.split() == "\n\n".join(paragraphs).split()
+    assert (story.title, story.meta.author) == ("The Salt Ledger", "Hester Quill")
