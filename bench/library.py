@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.generate import ProseGenerator, generate_library, plain_text, single_html  # noqa: E402
-from bot.library import Library  # noqa: E402
-from bot.pagination import Layout, paginate  # noqa: E402
+from bot.library.catalogue import Library  # noqa: E402
 from bot.parsers import FORMATS, parse_story, parser_for  # noqa: E402
-from bot.story import BlockKind  # noqa: E402
-from bot.textio import decode_any  # noqa: E402
+from bot.text.decoding import decode_any  # noqa: E402
+from bot.text.pagination import Layout, paginate  # noqa: E402
+from bot.text.story import BlockKind  # noqa: E402
 
 DATA = ROOT / "bench" / ".data"
 MB = 1_000_000
@@ -112,7 +112,7 @@ def bench_pagination(stories: list, page_chars: int) -> None:
     # page must be split first (it refuses them); that split is done before timing.
     from discord.ext import commands
 
-    from bot.markup import render_block
+    from bot.text.markup import render_block
 
     line_sets = []
     for story in stories:

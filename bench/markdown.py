@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.generate import ProseGenerator, markdown  # noqa: E402
 from bot.parsers.markdown import parse  # noqa: E402
-from bot.story import StoryError  # noqa: E402
+from bot.text.story import StoryError  # noqa: E402
 
 MB = 1_000_000
 

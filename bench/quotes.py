@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.library import ensure_library  # noqa: E402
-from bot.database import Database  # noqa: E402
-from bot.library import Library  # noqa: E402
-from bot.quotes import QuotePools, pick, pools_for  # noqa: E402
-from bot.schedules import due  # noqa: E402
+from bot.library.catalogue import Library  # noqa: E402
+from bot.quotes.pools import QuotePools, pick, pools_for  # noqa: E402
+from bot.quotes.schedules import due  # noqa: E402
+from bot.storage.database import Database  # noqa: E402
 
 
 def bench_pools(folder: Path) -> Library:

@@ -29,7 +29,7 @@ import simcord  # noqa: E402
 
 from bench.generate import single_html  # noqa: E402
 from bot import Config, create_bot  # noqa: E402
-from bot.database import Database  # noqa: E402
+from bot.storage.database import Database  # noqa: E402
 
 
 def percentiles(samples: list[float]) -> str:

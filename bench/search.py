@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.library import ensure_library  # noqa: E402
-from bot.library import Entry, Library  # noqa: E402
-from bot.search import SearchIndex  # noqa: E402
-from bot.story import Chapter, Metadata, Story, paragraph  # noqa: E402
+from bot.library.catalogue import Entry, Library  # noqa: E402
+from bot.library.search import SearchIndex  # noqa: E402
+from bot.text.story import Chapter, Metadata, Story, paragraph  # noqa: E402
 
 # Common characters, for generated text with no meaning of its own.
 HANZI = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工"

@@ -16,20 +16,17 @@ import discord
 from discord.ext import commands
 
 from bot.config import Config
-from bot.database import Database
-from bot.library import Library
+from bot.library.catalogue import Library
+from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 
 def extensions() -> list[str]:
-    """Every module in the `cogs` package, the reading cog first.
-
-    Other cogs open pages through the reading cog, and `load_extension` makes a fresh module
-    object: loading it first means their `from cogs.reading import ...` gets that one.
-    """
+    """Every feature package in `cogs` (each has a `setup`); `cogs.shared` is their glue."""
     import cogs
 
-    names = sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__))
+    names = sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__)
+                   if m.name != "shared")
     return ["cogs.reading", *(name for name in names if name != "cogs.reading")]
 
 

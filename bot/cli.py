@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import Config, ConfigError
-from bot.library import Library
-from bot.progress import footer
-from bot.ratings import NOT_RATED
+from bot.library.catalogue import Library
+from bot.reading.footer import footer
+from bot.text.ratings import NOT_RATED
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     target = Path(args.story)
     if args.dir is None and target.suffix and target.is_file():
         library = _load(str(target.parent), config)
-        from bot.library import story_id
+        from bot.library.catalogue import story_id
         wanted = story_id(target.stem)
     else:
         library = _load(args.dir, config)
@@ -218,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _page_chars(value: str) -> int:
-    from bot.pagination import MAX_PAGE_CHARS, MIN_PAGE_CHARS
+    from bot.text.pagination import MAX_PAGE_CHARS, MIN_PAGE_CHARS
 
     if not value.isdigit() or not MIN_PAGE_CHARS <= int(value) <= MAX_PAGE_CHARS:
         raise argparse.ArgumentTypeError(f"must be {MIN_PAGE_CHARS}-{MAX_PAGE_CHARS}")

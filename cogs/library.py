@@ -24,12 +24,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StoryBot
-from bot.embeds import colour_for, is_link
-from bot.markup import escape
-from bot.ratings import RATINGS
-from bot.reader import Gate, is_gated, may_show, relocate
-from bot.search import SearchIndex, searchable
-from bot.shelf_listing import (
+from bot.library.listing import (
     ListingPage,
     ShelfFilters,
     StoryCard,
@@ -47,7 +42,12 @@ from bot.shelf_listing import (
     story_card,
     story_tags,
 )
+from bot.library.search import SearchIndex, searchable
+from bot.reading.pages import Gate, is_gated, may_show, relocate
+from bot.text.markup import escape
+from bot.text.ratings import RATINGS
 from cogs.reading import ReadingCog, age_restricted, reply, story_choices
+from cogs.shared.embeds import colour_for, is_link
 
 log = logging.getLogger(__name__)
 

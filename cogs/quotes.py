@@ -18,12 +18,9 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.app import StoryBot
-from bot.embeds import clip, colour_for
-from bot.library import Library
-from bot.markup import escape
-from bot.quotes import Quote, pick, pools_for, render_quote
-from bot.reader import Gate, may_show
-from bot.schedules import (
+from bot.library.catalogue import Library
+from bot.quotes.pools import Quote, pick, pools_for, render_quote
+from bot.quotes.schedules import (
     EVERY,
     Schedule,
     ScheduleError,
@@ -35,8 +32,11 @@ from bot.schedules import (
     parse_timezone,
     timezone_matches,
 )
-from bot.story import Story
+from bot.reading.pages import Gate, may_show
+from bot.text.markup import escape
+from bot.text.story import Story
 from cogs.reading import age_restricted, reply, story_choices
+from cogs.shared.embeds import clip, colour_for
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StoryBot
-from bot.database import Reading
-from bot.embeds import clip, page_embed
-from bot.library import find_stories
-from bot.pagination import Page, PagedStory
-from bot.ratings import NOT_RATED
-from bot.reader import (
+from bot.library.catalogue import find_stories
+from bot.reading.pages import (
     REACTION_ORDER,
     Action,
     Gate,
@@ -38,7 +34,11 @@ from bot.reader import (
     turn,
     words_on,
 )
-from bot.story import Story
+from bot.storage.database import Reading
+from bot.text.pagination import Page, PagedStory
+from bot.text.ratings import NOT_RATED
+from bot.text.story import Story
+from cogs.shared.embeds import clip, page_embed
 
 log = logging.getLogger(__name__)
 

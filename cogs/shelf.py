@@ -19,12 +19,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import shelf as core
 from bot.app import StoryBot
-from bot.embeds import clip, notice
-from bot.reader import BOOKMARK, THRESHOLDS, page_anchor, reaction_action, relocate
-from bot.store_shelf import Bookmark
+from bot.members import shelf as core
+from bot.reading.pages import BOOKMARK, THRESHOLDS, page_anchor, reaction_action, relocate
+from bot.storage.shelf_tables import Bookmark
 from cogs.reading import BookmarkButton, ReadingCog, reply, tidy_reaction
+from cogs.shared.embeds import clip, notice
 
 log = logging.getLogger(__name__)
 

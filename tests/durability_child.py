@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from bot.database import Database
+from bot.storage.database import Database
 
 USER, STORY, MESSAGE = 7, "endless", 4242
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from bot.story import (
+from bot.text.story import (
     SCENE_BREAK_BLOCK,
     Block,
     BlockKind,

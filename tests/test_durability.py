@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.database import Database, Reading
+from bot.storage.database import Database, Reading
 from tests.durability_child import MESSAGE, STORY, USER
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from importlib import import_module
 from pathlib import PurePath
 
-from bot.story import Story
+from bot.text.story import Story
 
 # File extension -> parser module.
 FORMATS: dict[str, str] = {

@@ -40,8 +40,8 @@ from bot.parsers.html_book import (
     fallback_title,
     meta_author,
 )
-from bot.ratings import rating_field
-from bot.story import Block, BlockKind, Chapter, Metadata, Story, StoryError
+from bot.text.ratings import rating_field
+from bot.text.story import Block, BlockKind, Chapter, Metadata, Story, StoryError
 
 _WORK_URL = re.compile(r"^(?:https?:)?//(?:www\.)?(archiveofourown\.org/works/\d+)", re.I)
 _STAT = re.compile(r"(Published|Updated|Completed|Words|Chapters)\s*:\s*(\S+)", re.I)

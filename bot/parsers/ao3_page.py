@@ -26,7 +26,7 @@ from lxml import etree
 from bot.parsers import ao3_html
 from bot.parsers.common import finish_chapters
 from bot.parsers.html_blocks import BlockBuilder, element_text, simplify
-from bot.story import Block, BlockKind, Metadata, Story, StoryError
+from bot.text.story import Block, BlockKind, Metadata, Story, StoryError
 
 _WORK_LINK = re.compile(
     r"^(?:https?://(?:www\.)?archiveofourown\.org)?/(?:works|downloads)/(\d+)(?:[/?#]|$)", re.I

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
 from bot.parsers import FORMATS
-from bot.story import Block, BlockKind, Chapter, Run, StoryError
+from bot.text.story import Block, BlockKind, Chapter, Run, StoryError
 
 # A line that is nothing but a scene-break ornament: `* * *`, `***`, `~~~`, `---`, `⁂`,
 # `# # #`, `o0o`, `~*~`, `-x-`, `+++`, `___`, `===`, `•••`.

@@ -72,9 +72,9 @@ from bot.parsers.html_chapters import (
     link_share,
     split,
 )
-from bot.ratings import NOT_RATED, RATINGS, rating_field
-from bot.story import Block, BlockKind, Chapter, Metadata, Story, StoryError, paragraph
-from bot.textio import clean
+from bot.text.decoding import clean
+from bot.text.ratings import NOT_RATED, RATINGS, rating_field
+from bot.text.story import Block, BlockKind, Chapter, Metadata, Story, StoryError, paragraph
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
 

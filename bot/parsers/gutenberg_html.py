@@ -21,7 +21,7 @@ from lxml import etree
 
 from bot.parsers import gutenberg
 from bot.parsers.html_blocks import BlockBuilder, element_text
-from bot.story import BlockKind, Chapter
+from bot.text.story import BlockKind, Chapter
 
 _STRING = etree.XPath("string()", smart_strings=False)
 # Credits right after the start marker, up to the next blank line.

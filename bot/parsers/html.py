@@ -16,8 +16,8 @@ from lxml import etree
 from bot.parsers import ao3_html, ao3_page
 from bot.parsers.html_blocks import clean_references, needs_cleaning
 from bot.parsers.html_book import body_of, book_story, fallback_title
-from bot.story import Story, StoryError
-from bot.textio import clean, decode, decode_any
+from bot.text.decoding import clean, decode, decode_any
+from bot.text.story import Story, StoryError
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")

@@ -20,10 +20,10 @@ from collections.abc import Iterable, Sequence
 
 from lxml import etree
 
-from bot.markup import slice_runs
 from bot.parsers.common import is_break_line, tidy_breaks
-from bot.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, Style
-from bot.textio import clean
+from bot.text.decoding import clean
+from bot.text.markup import slice_runs
+from bot.text.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, Style
 
 _SPACE = " \t\n\r\f"  # HTML whitespace; the no-break space is text
 _WS = re.compile(r"[ \t\n\r\f]+")

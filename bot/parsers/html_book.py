@@ -24,8 +24,8 @@ from bot.parsers import gutenberg, gutenberg_html, html_chapters, title_page
 from bot.parsers.common import finish_chapters, tidy_breaks, title_from_filename
 from bot.parsers.html_blocks import element_text, simplify
 from bot.parsers.html_chapters import HEADINGS, Start, heading_text
-from bot.ratings import rating_field
-from bot.story import Block, BlockKind, Chapter, Metadata, Story, StoryError
+from bot.text.ratings import rating_field
+from bot.text.story import Block, BlockKind, Chapter, Metadata, Story, StoryError
 
 # Elements a table of contents is made of, and those worth looking inside for one.
 _LIST_PARTS = frozenset(("nav", "ul", "ol", "table", "dl", "p", "div", "li", "section", "center"))

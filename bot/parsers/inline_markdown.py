@@ -15,9 +15,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from bot.markup import slice_runs
 from bot.parsers.common import soft_join
-from bot.story import SCENE_BREAK, Run, Style
+from bot.text.markup import slice_runs
+from bot.text.story import SCENE_BREAK, Run, Style
 
 # Every HTML element name, current and obsolete. Markdown passes raw HTML through to the page,
 # where a browser hides the tags. Only these names, and custom elements (whose names hold a

@@ -45,7 +45,6 @@ from typing import NamedTuple
 import yaml
 from lxml import etree
 
-from bot.markup import normalize
 from bot.parsers.common import finish_chapters, is_break_line, title_from_filename
 from bot.parsers.html_blocks import BlockBuilder, clean_references
 from bot.parsers.inline_markdown import (
@@ -57,8 +56,9 @@ from bot.parsers.inline_markdown import (
     split_paragraphs,
 )
 from bot.parsers.metadata_map import metadata_from_mapping
-from bot.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, Story, StoryError
-from bot.textio import clean, decode_any
+from bot.text.decoding import clean, decode_any
+from bot.text.markup import normalize
+from bot.text.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, Story, StoryError
 
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*")
 _THEMATIC = re.compile(r" {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})")

@@ -14,9 +14,9 @@ import tomllib
 from collections.abc import Mapping
 
 from bot.parsers.inline_markdown import markdown_runs, split_paragraphs
-from bot.ratings import rating_field
-from bot.story import Block, BlockKind, Metadata, StoryError
-from bot.textio import clean, decode
+from bot.text.decoding import clean, decode
+from bot.text.ratings import rating_field
+from bot.text.story import Block, BlockKind, Metadata, StoryError
 
 _TEXT_KEYS = ("title", "author", "rating", "language", "url", "published", "updated", "completed")
 _LIST_KEYS = ("warnings", "categories", "fandoms", "relationships", "characters", "tags", "series")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.story import Run, Style
+from bot.text.story import Run, Style
 
 _MARKER = re.compile(r"[_*]")
 _MARKER_STYLE = {"_": Style.ITALIC, "*": Style.BOLD}

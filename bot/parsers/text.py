@@ -75,8 +75,9 @@ from bot.parsers.headings import chapter_headings
 from bot.parsers.plain_emphasis import emphasis_runs
 from bot.parsers.text_header import opening_block
 from bot.parsers.title_page import without_by
-from bot.ratings import rating_field
-from bot.story import (
+from bot.text.decoding import LINE_EDGE, clean, decode_any
+from bot.text.ratings import rating_field
+from bot.text.story import (
     SCENE_BREAK_BLOCK,
     Block,
     BlockKind,
@@ -86,7 +87,6 @@ from bot.story import (
     StoryError,
     paragraph,
 )
-from bot.textio import LINE_EDGE, clean, decode_any
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"

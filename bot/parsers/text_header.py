@@ -15,8 +15,8 @@ import re
 from bot.parsers import title_page
 from bot.parsers.headings import next_text
 from bot.parsers.title_page import Entry
-from bot.story import paragraph
-from bot.textio import LINE_EDGE
+from bot.text.decoding import LINE_EDGE
+from bot.text.story import paragraph
 
 _BYLINE = re.compile(r"by[ \t]+(?P<author>\S.{0,80})", re.IGNORECASE)
 _END_FILE = "end file."  # FanFicFare's last line

@@ -28,8 +28,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.ratings import rating_field
-from bot.story import Block, BlockKind, Metadata, paragraph
+from bot.text.ratings import rating_field
+from bot.text.story import Block, BlockKind, Metadata, paragraph
 
 # `Label: value`; a label is a short phrase that starts with a letter.
 _LABEL_LINE = re.compile(r"^\s*(?P<label>[^\W\d_][^:：\n]{0,39}?)\s*[:：]\s*(?P<value>.*)$")

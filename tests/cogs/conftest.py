@@ -4,37 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import discord
 import pytest
 
 from bot import Config, create_bot
-
-SENTENCES = (
-    "The lamplighter counted the steps to the harbour wall, as he did every night.",
-    "“You’re late,” said the ferrywoman, not looking up from her rope.",
-    "Fog came in off the water in long grey sheets — slow, patient, endless.",
-    "Nobody in the village remembered who had built the lighthouse, only who had kept it.",
-    "She folded the letter twice and put it in the pocket nearest her heart.",
-    "Somewhere below, the tide turned over the stones with a sound like breathing.",
-)
-
-
-def prose(seed: int, paragraphs: int) -> str:
-    out = []
-    for p in range(paragraphs):
-        sentences = [SENTENCES[(seed + p + k) % len(SENTENCES)] for k in range(4)]
-        out.append(f"Paragraph {seed}.{p}. " + " ".join(sentences))
-    return "\n\n".join(out)
-
-
-def write_story(folder: Path, name: str, *, title: str, rating: str, chapters: int,
-                paragraphs: int, author: str = "Hollis Vane") -> None:
-    body = "\n\n".join(
-        f"# Chapter {c} Title\n\n{prose(c, paragraphs)}" for c in range(1, chapters + 1)
-    )
-    front = (f"---\ntitle: {title}\nauthor: {author}\nrating: {rating}\n"
-             f"fandoms: [Original Work]\nsummary: A test story.\n---\n\n")
-    (folder / f"{name}.md").write_text(front + body, encoding="utf-8")
+from tests.helpers import write_story
 
 
 @pytest.fixture
@@ -70,15 +43,6 @@ async def env(simcord_env):
     await simcord_env.bot.database.close()
 
 
-async def restart(env, config: Config):
-    """What a process restart looks like: a fresh bot on the same database and library."""
-    old = env.bot
-    await env.restart_bot(create_bot(config))
-    await old.database.close()
-    await env.bot.tree.sync()
-    return env.bot
-
-
 @pytest.fixture
 def guild(env):
     return env.create_guild("Reading Room")
@@ -99,11 +63,3 @@ def bob(env, guild):
     return guild.add_member(env.create_user("bob"))
 
 
-def footer(message: discord.Message) -> str:
-    return message.embeds[0].footer.text or ""
-
-
-def page_number(message: discord.Message) -> int:
-    """The n in `page n/N` of a page embed's footer."""
-    text = footer(message)
-    return int(text.split("page ", 1)[1].split("/", 1)[0])

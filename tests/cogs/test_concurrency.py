@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.reader import Action, reaction_action, turn
-from tests.cogs.conftest import page_number
+from bot.reading.pages import Action, reaction_action, turn
+from tests.helpers import page_number
 
 MEMBERS = 200
 ROUNDS = 56  # 11,200 turn requests, over 10,000 of them changing the page

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from tests.cogs.conftest import page_number
-from tests.cogs.test_reading import button, latest
+from tests.helpers import button, latest, page_number
 
 FORBIDDEN = {"status": 403, "code": 50013, "message": "Missing Permissions"}
 
@@ -107,7 +106,7 @@ async def test_failed_button_turn_is_logged_and_the_next_click_works(env, guild,
 
 
 async def test_server_errors_on_a_scheduled_post_keep_the_schedule(env, guild, channel, caplog):
-    from tests.cogs.test_quotes import HOUR, MINUTE, posts, schedule
+    from tests.helpers import HOUR, MINUTE, posts, schedule
 
     await schedule(env, guild, channel, time="00:10")
     env.inject_error("POST", f"/channels/{channel.id}/messages", status=500, times=None)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cogs.conftest import page_number, restart, write_story
-from tests.cogs.test_reading import button, latest, total_pages
+from tests.helpers import button, latest, page_number, restart, total_pages, write_story
 
 ODD_QUERIES = ["", " ", "*", "%", "_", "'", '"', "\\", "--", "' OR 1=1 --", "🔥" * 50,
                "a" * 100, "ｌａｎｔｅｒｎ", "\u200b", "<@123>", "@everyone", "NULL"]

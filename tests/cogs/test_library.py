@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cogs.conftest import page_number, prose, restart, write_story
+from tests.helpers import page_number, prose, restart, write_story
 
 PHRASE = "silver kettle sang its one cracked note"
 SECRET = "velvet midnight orchard"

@@ -6,39 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import discord
 
-from bot.database import Database
-from bot.markup import to_plain
-from tests.cogs.conftest import restart
-
-MINUTE = 60
-HOUR = 3600
-
-
-def posts(channel) -> list[discord.Message]:
-    return [m for m in channel.history() if m.embeds and m.author.bot]
-
-
-def quote_text(message: discord.Message) -> str:
-    return to_plain(message.embeds[0].description.rsplit("\n\n— ", 1)[0])
-
-
-async def admin_of(env, guild):
-    role = guild.create_role("mods", permissions=discord.Permissions(manage_guild=True))
-    return guild.add_member(env.create_user("mod"), roles=[role])
-
-
-async def schedule(env, guild, channel, **options):
-    mod = await admin_of(env, guild)
-    result = await mod.slash(channel, "quotes schedule", channel=channel, **options)
-    assert result.ephemeral
-    assert "Schedule #" in result.response.content, result.response.content
-    return result
-
-
-async def fast_forward(env, seconds: float) -> None:
-    """Time passing while the bot is down: the loop does not run meanwhile."""
-    env.bot.get_cog("Quotes").ticker.cancel()
-    await env.advance_time(seconds)
+from bot.storage.database import Database
+from bot.text.markup import to_plain
+from tests.helpers import HOUR, MINUTE, admin_of, fast_forward, posts, quote_text, restart, schedule
 
 
 async def test_quote_shows_a_line_with_its_source(env, channel, alice):

@@ -5,41 +5,19 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.database import Database
-from tests.cogs.conftest import footer, page_number, prose, restart, write_story
-
-
-def custom_ids(message: discord.Message) -> list[str]:
-    ids = []
-    for row in message.components:
-        for child in getattr(row, "children", [row]):
-            if getattr(child, "custom_id", None):
-                ids.append(child.custom_id)
-    return ids
-
-
-def button(message: discord.Message, prefix: str) -> str:
-    """The custom id of the control whose id starts with `prefix` (e.g. `sb:nav:next`)."""
-    matches = [cid for cid in custom_ids(message) if cid.startswith(prefix)]
-    assert matches, f"no {prefix} control in {custom_ids(message)}"
-    return matches[0]
-
-
-def total_pages(message: discord.Message) -> int:
-    return int(footer(message).split("page ", 1)[1].split("/", 1)[1].split(" ", 1)[0])
-
-
-def latest(channel, viewer=None) -> discord.Message:
-    return channel.history(viewer=viewer)[-1]
-
-
-async def stored_progress(config, user_id: int, story_id: str):
-    database = await Database.open(config.database_path)
-    try:
-        return await database.progress(user_id, story_id)
-    finally:
-        await database.close()
-
+from tests.helpers import (
+    button,
+    custom_ids,
+    find,
+    footer,
+    latest,
+    page_number,
+    prose,
+    restart,
+    stored_progress,
+    total_pages,
+    write_story,
+)
 
 # --- opening ---------------------------------------------------------------------------------
 
@@ -350,10 +328,6 @@ async def test_continue_after_restart_and_old_controls_still_work(env, guild, ch
                                                                "sb:goto"))
     await alice.submit_modal(shown, {"page": "6"})
     assert page_number(find(channel, button_message.id)) == 6
-
-
-def find(channel, message_id: int) -> discord.Message:
-    return next(m for m in channel.history() if m.id == message_id)
 
 
 async def test_continue_with_nothing_read(env, channel, alice):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.cogs.conftest import footer, page_number, restart
-from tests.cogs.test_reading import button as control
-from tests.cogs.test_reading import find as current
+from tests.helpers import button as control
+from tests.helpers import find as current
+from tests.helpers import footer, page_number, restart
 
 
 async def test_every_control_survives_a_restart(env, guild, channel, alice, config):

@@ -6,9 +6,8 @@ from dataclasses import replace
 
 import discord
 
-from bot.database import Database
-from tests.cogs.conftest import page_number, restart
-from tests.cogs.test_reading import button, custom_ids, latest
+from bot.storage.database import Database
+from tests.helpers import button, custom_ids, latest, page_number, restart
 
 
 async def count_rows(config, table: str, user_id: int) -> int:

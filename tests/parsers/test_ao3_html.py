@@ -10,7 +10,7 @@ from lxml import etree
 
 from bot.parsers import html as html_parser
 from bot.parsers.html_blocks import BlockBuilder, simplify, to_blocks
-from bot.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, StoryError, Style
+from bot.text.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, StoryError, Style
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ao3"
 ITALIC, BOLD, UNDERLINE, STRIKE = Style.ITALIC, Style.BOLD, Style.UNDERLINE, Style.STRIKE

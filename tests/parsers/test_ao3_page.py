@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.parsers import html as html_parser
-from bot.story import BlockKind, Run, StoryError, Style
+from bot.text.story import BlockKind, Run, StoryError, Style
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "html"
 PAGE = (FIXTURES / "ao3_work_page.html").read_bytes()

@@ -10,7 +10,7 @@ import pytest
 
 from bot.parsers import epub
 from bot.parsers import html as html_parser
-from bot.story import Block, BlockKind, Run, StoryError, Style
+from bot.text.story import Block, BlockKind, Run, StoryError, Style
 from tests.parsers.epubs import (
     CONTAINER,
     ENCRYPTION,

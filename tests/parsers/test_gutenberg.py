@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.parsers import gutenberg, parse_story
-from bot.story import Run, Story, Style
+from bot.text.story import Run, Story, Style
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "text"
 

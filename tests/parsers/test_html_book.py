@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.parsers import html as html_parser
-from bot.story import BlockKind, StoryError
+from bot.text.story import BlockKind, StoryError
 
 
 def parse(html: str, name: str = "book.html"):

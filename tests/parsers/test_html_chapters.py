@@ -15,7 +15,7 @@ from bot.parsers.html_chapters import (
     is_link_list,
     split,
 )
-from bot.story import BlockKind
+from bot.text.story import BlockKind
 
 
 def body(html: str) -> etree._Element:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.parsers import markdown
 from bot.parsers.inline_markdown import inline_markdown
 from bot.parsers.metadata_map import metadata_from_mapping
-from bot.story import SCENE_BREAK_BLOCK, BlockKind, Run, Story, StoryError, Style
+from bot.text.story import SCENE_BREAK_BLOCK, BlockKind, Run, Story, StoryError, Style
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "markdown"
 

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.library import Library
+from bot.library.catalogue import Library
 from bot.parsers import parse_story
 from bot.parsers.metadata_map import metadata_fields, sidecar_fields
-from bot.story import StoryError
+from bot.text.story import StoryError
 
 AO3 = Path(__file__).resolve().parent.parent / "fixtures" / "ao3" / "oneshot.html"
 MARKDOWN = b"---\ntitle: Tidewater\nrating: Explicit\ntags: [Boats]\n---\n\nThe tide came in.\n"

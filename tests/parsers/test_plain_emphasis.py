@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.parsers.plain_emphasis import emphasis_runs
-from bot.story import Run, Style
+from bot.text.story import Run, Style
 
 
 def _unmarked(value: str) -> str:

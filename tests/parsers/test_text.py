@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.parsers import headings, parse_story, text, text_header
 from bot.parsers.common import is_break_line
-from bot.story import SCENE_BREAK_BLOCK, BlockKind, Run, Story, StoryError, Style
+from bot.text.story import SCENE_BREAK_BLOCK, BlockKind, Run, Story, StoryError, Style
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "text"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.parsers import epub, text, title_page
-from bot.story import Block, BlockKind, Metadata, Run, Style, paragraph
+from bot.text.story import Block, BlockKind, Metadata, Run, Style, paragraph
 from tests.parsers.epubs import make_epub, xhtml
 
 
