@@ -69,19 +69,18 @@ async def scheduler_pass(count: int) -> float:
         database = await Database.open(Path(folder) / "bench.sqlite3")
         try:
             later = datetime(2030, 1, 1, tzinfo=UTC)
-            await database._db.execute("BEGIN")
-            for n in range(count):
-                await database.add_schedule(
-                    guild_id=n, channel_id=n, time_of_day="09:00", timezone="Europe/London",
-                    every="day", story_id=None, next_run=later + timedelta(minutes=n),
-                    created_by=1)
-            await database._db.execute("COMMIT")
+            async with database.transaction():
+                for n in range(count):
+                    await database.quotes.add_schedule(
+                        guild_id=n, channel_id=n, time_of_day="09:00", timezone="Europe/London",
+                        every="day", story_id=None, next_run=later + timedelta(minutes=n),
+                        created_by=1)
             now = datetime(2026, 1, 1, tzinfo=UTC)
             timings = []
             for _ in range(500):
                 started = time.perf_counter()
-                due(await database.due_schedules(now), now)
-                await database.next_schedule_run()
+                due(await database.quotes.due_schedules(now), now)
+                await database.quotes.next_schedule_run()
                 timings.append(time.perf_counter() - started)
             return statistics.median(timings)
         finally:

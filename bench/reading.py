@@ -111,7 +111,7 @@ async def bench_bot(folder: Path, turns: int) -> None:
         print(f"  ... {len(members) * rounds} turns in {elapsed:.1f} s through SimCord "
               f"({len(members) * rounds / elapsed:.0f} turns/s)")
 
-        await bot.database.update_guild_settings(guild.id, paging="buttons")
+        await bot.database.settings.update(guild.id, paging="buttons")
         await reader.slash(channel, "read", story="two-megabytes")
         message = channel.history()[-1]
         click_times = []
@@ -128,7 +128,7 @@ async def bench_writes(folder: Path, count: int) -> None:
     database = await Database.open(folder / "writes.sqlite3")
     began = time.perf_counter()
     for number in range(count):
-        await database.record_page(
+        await database.progress.record_page(
             number % 200, f"story-{number % 50}", position=number * 10, anchor="anchor text",
             page_end=number * 10 + 1800, length=10_000_000, words=300, message_id=None,
         )
@@ -136,7 +136,7 @@ async def bench_writes(folder: Path, count: int) -> None:
     print(f"  durable progress writes (sequential awaits)   {count / elapsed:8.0f} per second")
     began = time.perf_counter()
     for number in range(count):
-        await database.record_page(
+        await database.progress.record_page(
             7, "story", position=number, anchor="a", page_end=number + 1, length=10**6,
             words=1, message_id=42,
         )
@@ -145,7 +145,7 @@ async def bench_writes(folder: Path, count: int) -> None:
 
     async def member(user_id: int, turns: int) -> None:
         for number in range(turns):
-            await database.record_page(
+            await database.progress.record_page(
                 user_id, "story", position=number, anchor="a", page_end=number + 1,
                 length=10**6, words=1, message_id=user_id,
             )

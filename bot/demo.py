@@ -102,10 +102,10 @@ async def _set_up_world(env, bot):
                               roles=[librarian])
     await bot.tree.sync()
     # Show both ways of turning pages (what `/settings` paging: both does).
-    await bot.database.update_guild_settings(guild.id, paging="both")
+    await bot.database.settings.update(guild.id, paging="both")
     now = env.now()
     first = now + timedelta(seconds=FIRST_QUOTE_AFTER)
-    await bot.database.add_schedule(
+    await bot.database.quotes.add_schedule(
         guild_id=guild.id, channel_id=quotes.id, time_of_day=first.strftime("%H:%M"),
         timezone="UTC", every="hour", story_id=None, next_run=first, created_by=member.id,
         now=now.timestamp(),
@@ -145,7 +145,7 @@ async def _follow_real_time(env, bot, stop: asyncio.Event, front: FrontPage) -> 
         if stop.is_set():
             return
         behind = max(0.0, (time.monotonic() - started) - (env.now() - origin).total_seconds())
-        due = await bot.database.next_schedule_run()
+        due = await bot.database.quotes.next_schedule_run()
         if behind < CATCH_UP and (due is None
                                   or env.now() + timedelta(seconds=behind) < due):
             continue

@@ -237,7 +237,7 @@ class LibraryCog(commands.Cog, name="Library"):
         library = self.bot.library
         stories = [s for s in (library.get(sid) for sid in story_ids) if s is not None]
         page = listing_page(stories, number)
-        shelf = {p.story_id: p for p in await self.bot.database.shelf(owner_id)}
+        shelf = {p.story_id: p for p in await self.bot.database.progress.shelf(owner_id)}
         lines = [
             shelf_line(page.start + k + 1, story, words=library.entry(story.id).words,
                        gated=is_gated(story.meta.rating, gate),
@@ -280,7 +280,7 @@ class LibraryCog(commands.Cog, name="Library"):
         if not stories:
             await reply(interaction, empty_shelf_message(filters, len(self.bot.library)))
             return
-        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        settings = await self.bot.database.settings.get(interaction.guild_id)
         story_ids = [s.id for s in stories]
         if page_count(len(stories)) == 1:
             embed, _ = await self.shelf_embed(interaction.user.id, interaction.user.display_name,
@@ -319,9 +319,9 @@ class LibraryCog(commands.Cog, name="Library"):
         found = await _reading(interaction).resolve(interaction, story)
         if found is None:
             return
-        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        settings = await self.bot.database.settings.get(interaction.guild_id)
         gate = settings.gate
-        progress = await self.bot.database.progress(interaction.user.id, found.id)
+        progress = await self.bot.database.progress.get(interaction.user.id, found.id)
         paged = self.bot.library.paged(found.id, self.bot.config.page_chars)
         page = (paged.page_at(relocate(found.plain, progress.position, progress.anchor)).number
                 if progress else 1)
@@ -355,7 +355,7 @@ class LibraryCog(commands.Cog, name="Library"):
             found = await reading.resolve(interaction, story)
             if found is None or not await reading.allowed_here(interaction, found):
                 return
-        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        settings = await self.bot.database.settings.get(interaction.guild_id)
         shown_here = _shown_here(interaction, settings.gate)
         library = self.bot.library
 
@@ -413,7 +413,7 @@ class LibraryCog(commands.Cog, name="Library"):
     @search.autocomplete("story")
     async def story_autocomplete(self, interaction: discord.Interaction, current: str
                                  ) -> list[app_commands.Choice[str]]:
-        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        settings = await self.bot.database.settings.get(interaction.guild_id)
         return story_choices(self.bot, current, settings.gate)
 
     async def cog_app_command_error(self, interaction: discord.Interaction,

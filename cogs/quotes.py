@@ -143,10 +143,10 @@ class QuotesCog(commands.Cog, name="Quotes"):
     async def pick_for_guild(self, guild_id: int, story_ids: list[str]) -> Quote | None:
         """A quote this server has not been shown; its history starts over when used up."""
         pools = pools_for(self.bot.library)
-        seen = await self.bot.database.posted_quote_ids(guild_id, story_ids)
+        seen = await self.bot.database.quotes.posted_quote_ids(guild_id, story_ids)
         quote = pick(pools, self.rng, story_ids=story_ids, exclude=seen)
         if quote is None and seen:
-            await self.bot.database.clear_posted_quotes(guild_id, story_ids)
+            await self.bot.database.quotes.clear_posted_quotes(guild_id, story_ids)
             quote = pick(pools, self.rng, story_ids=story_ids)
         return quote
 
@@ -165,7 +165,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
             if found is None or not await reading.allowed_here(interaction, found):
                 return
             story_id = found.id
-        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        settings = await self.bot.database.settings.get(interaction.guild_id)
         place_ok = interaction.guild_id is None or age_restricted(interaction.channel)
         ids = self.eligible(settings.gate, age_ok=place_ok, story_id=story_id)
         picked = pick(pools_for(self.bot.library), self.rng, story_ids=ids, containing=text)
@@ -180,7 +180,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
 
     @quote.autocomplete("story")
     async def _story_autocomplete(self, interaction: discord.Interaction, current: str):
-        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        settings = await self.bot.database.settings.get(interaction.guild_id)
         return story_choices(self.bot, current, settings.gate)
 
     # -- /quotes --
@@ -228,7 +228,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
             return
         probe = Schedule(0, interaction.guild_id, channel.id, at, zone, interval, story_id,
                          discord.utils.utcnow())
-        created = await self.bot.database.add_schedule(
+        created = await self.bot.database.quotes.add_schedule(
             guild_id=interaction.guild_id, channel_id=channel.id, time_of_day=at, timezone=zone,
             every=interval, story_id=story_id,
             next_run=next_run(probe, discord.utils.utcnow()), created_by=interaction.user.id,
@@ -251,7 +251,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
     @quotes.command(name="list")
     async def list_(self, interaction: discord.Interaction) -> None:
         """This server's quote schedules and when each posts next."""
-        found = await self.bot.database.schedules(interaction.guild_id)
+        found = await self.bot.database.quotes.schedules(interaction.guild_id)
         if not found:
             await reply(interaction, "No quote schedules here. `/quotes schedule` adds one.")
             return
@@ -271,7 +271,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
         """Remove a quote schedule."""
         if not await self._is_manager(interaction):
             return
-        if await self.bot.database.delete_schedule(interaction.guild_id, schedule):
+        if await self.bot.database.quotes.delete_schedule(interaction.guild_id, schedule):
             await reply(interaction, f"Schedule #{schedule} removed.")
         else:
             await reply(interaction, f"There is no schedule #{schedule} here; see `/quotes list`.")
@@ -283,7 +283,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
         """Restart a paused quote schedule once its channel can take posts again."""
         if not await self._is_manager(interaction):
             return
-        found = await self.bot.database.schedule(schedule)
+        found = await self.bot.database.quotes.schedule(schedule)
         if found is None or found.guild_id != interaction.guild_id:
             await reply(interaction, f"There is no schedule #{schedule} here; see `/quotes list`.")
             return
@@ -304,7 +304,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
             return
         # From now on: runs missed while it was paused are not made up.
         upcoming = next_run(found, discord.utils.utcnow())
-        await self.bot.database.resume_schedule(found.id, upcoming)
+        await self.bot.database.quotes.resume_schedule(found.id, upcoming)
         self.wake()
         await reply(interaction, f"Schedule #{schedule} resumed: {describe(found)} in "
                                  f"{channel.mention}, next "
@@ -320,7 +320,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
 
     async def _schedule_choices(self, interaction: discord.Interaction, current: str, *,
                                 paused_only: bool) -> list[app_commands.Choice[int]]:
-        found = await self.bot.database.schedules(interaction.guild_id)
+        found = await self.bot.database.quotes.schedules(interaction.guild_id)
         choices = []
         for s in found:
             if paused_only and not s.paused_reason:
@@ -338,7 +338,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
         delay = LOOP_SECONDS
         try:
             await self.serve_due(discord.utils.utcnow())
-            upcoming = await self.bot.database.next_schedule_run()
+            upcoming = await self.bot.database.quotes.next_schedule_run()
             if upcoming is None:
                 delay = MAX_SLEEP
             else:
@@ -362,11 +362,11 @@ class QuotesCog(commands.Cog, name="Quotes"):
         """Post every schedule whose run has come; the number posted."""
         posted = 0
         database = self.bot.database
-        for decision in due(await database.due_schedules(now), now):
+        for decision in due(await database.quotes.due_schedules(now), now):
             schedule = decision.schedule
             # The next run is saved before posting: a crash mid-post loses that one post
             # rather than posting it twice after the restart.
-            await database.set_next_run(schedule.id, decision.next_run)
+            await database.quotes.set_next_run(schedule.id, decision.next_run)
             if not decision.post:
                 log.info("Skipped quote schedule %d: its run at %s is past the grace window",
                          schedule.id, schedule.next_run.isoformat())
@@ -391,7 +391,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
         if missing := _missing_permissions(channel):
             return await self._pause(schedule, f"I lack {', '.join(missing)} in "
                                                f"{channel.mention}")
-        settings = await self.bot.database.guild_settings(schedule.guild_id)
+        settings = await self.bot.database.settings.get(schedule.guild_id)
         ids = self.eligible(settings.gate, age_ok=age_restricted(channel),
                             story_id=schedule.story_id)
         quote = await self.pick_for_guild(schedule.guild_id, ids) if ids else None
@@ -407,13 +407,14 @@ class QuotesCog(commands.Cog, name="Quotes"):
             return await self._pause(schedule, "the channel no longer exists")
         except discord.Forbidden:
             return await self._pause(schedule, f"I may not post in {channel.mention}")
-        await self.bot.database.record_posted_quote(schedule.guild_id, quote.story_id, quote.id)
+        await self.bot.database.quotes.record_posted_quote(schedule.guild_id, quote.story_id,
+                                                           quote.id)
         return 1
 
     async def _pause(self, schedule: Schedule, reason: str) -> int:
         log.warning("Paused quote schedule %d in server %d: %s", schedule.id,
                     schedule.guild_id, reason)
-        await self.bot.database.pause_schedule(schedule.id, reason)
+        await self.bot.database.quotes.pause_schedule(schedule.id, reason)
         return 0
 
 

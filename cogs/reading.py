@@ -34,7 +34,7 @@ from bot.reading.pages import (
     turn,
     words_on,
 )
-from bot.storage.database import Reading
+from bot.storage.progress import PageMessage
 from bot.text.pagination import Page, PagedStory
 from bot.text.ratings import NOT_RATED
 from bot.text.story import Story
@@ -345,7 +345,7 @@ class ReadingCog(commands.Cog, name="Reading"):
 
     async def allowed_here(self, interaction: discord.Interaction, story: Story) -> bool:
         """Age gating: answer privately and return False when the story may not open here."""
-        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        settings = await self.bot.database.settings.get(interaction.guild_id)
         if may_show(story.meta.rating, settings.gate,
                     age_restricted=age_restricted(interaction.channel),
                     dm=interaction.guild_id is None):
@@ -357,7 +357,7 @@ class ReadingCog(commands.Cog, name="Reading"):
         """Only the reader turns pages, unless the server is in reading-club mode."""
         if interaction.user.id == owner:
             return True
-        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        settings = await self.bot.database.settings.get(interaction.guild_id)
         if settings.club_mode and interaction.guild_id is not None:
             return True
         await reply(interaction, f"These pages belong to <@{owner}>. Open your own copy with "
@@ -369,7 +369,7 @@ class ReadingCog(commands.Cog, name="Reading"):
     async def save(self, user_id: int, opened: Opened, *, turned: bool, words: int = 0,
                    message_id: int | None = None) -> None:
         paged, page = opened.paged, opened.page
-        await self.bot.database.record_page(
+        await self.bot.database.progress.record_page(
             user_id, opened.story_id,
             position=page.start,
             anchor=page_anchor(paged, page),
@@ -396,7 +396,7 @@ class ReadingCog(commands.Cog, name="Reading"):
             if note:
                 await reply(interaction, note)
             return
-        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        settings = await self.bot.database.settings.get(interaction.guild_id)
         mode = settings.paging
         if mode != "buttons" and not self._can_react(interaction):
             mode = "buttons"
@@ -405,7 +405,7 @@ class ReadingCog(commands.Cog, name="Reading"):
         view = controls(opened) if mode in ("buttons", "both") else discord.utils.MISSING
         await interaction.response.send_message(embed=embed, view=view)
         message = await interaction.original_response()
-        await self.bot.database.save_reading(Reading(
+        await self.bot.database.messages.save(PageMessage(
             message.id, message.channel.id, interaction.guild_id, interaction.user.id,
             story.id, page.start, mode,
         ))
@@ -442,7 +442,7 @@ class ReadingCog(commands.Cog, name="Reading"):
         except discord.HTTPException as exc:
             log.warning("Could not add page buttons to message %s (%s)", message.id, exc.status)
             return
-        await self.bot.database.save_reading(Reading(
+        await self.bot.database.messages.save(PageMessage(
             message.id, message.channel.id, message.guild.id if message.guild else None,
             opened.owner, opened.story_id, opened.page.start, "buttons",
         ))
@@ -493,7 +493,7 @@ class ReadingCog(commands.Cog, name="Reading"):
         """Reopen a story exactly where you stopped."""
         database = self.bot.database
         if story is None:
-            progress = await database.latest_progress(interaction.user.id)
+            progress = await database.progress.latest(interaction.user.id)
             if progress is None:
                 await reply(interaction, "You haven't started a story yet. `/library` shows "
                                          "the shelf and `/read` opens one.")
@@ -507,7 +507,7 @@ class ReadingCog(commands.Cog, name="Reading"):
             found = await self.resolve(interaction, story)
             if found is None:
                 return
-            progress = await database.progress(interaction.user.id, found.id)
+            progress = await database.progress.get(interaction.user.id, found.id)
         if not await self.allowed_here(interaction, found):
             return
         paged = self.bot.library.paged(found.id, self.bot.config.page_chars)
@@ -523,7 +523,7 @@ class ReadingCog(commands.Cog, name="Reading"):
     async def story_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        settings = await self.bot.database.guild_settings(interaction.guild_id)
+        settings = await self.bot.database.settings.get(interaction.guild_id)
         return story_choices(self.bot, current, settings.gate)
 
     # -- buttons --
@@ -564,7 +564,7 @@ class ReadingCog(commands.Cog, name="Reading"):
                                turned: bool, words: int = 0) -> None:
         """Save, then show the page on the message the control belongs to."""
         message_id = interaction.message.id if interaction.message else None
-        reading = await self.bot.database.reading(message_id) if message_id else None
+        reading = await self.bot.database.messages.get(message_id) if message_id else None
         await self.save(interaction.user.id, opened, turned=turned, words=words,
                         message_id=message_id if reading else None)
         has_buttons = reading is None or reading.controls in ("buttons", "both")
@@ -608,16 +608,16 @@ class ReadingCog(commands.Cog, name="Reading"):
         if lock is None:
             lock = self._locks[payload.message_id] = asyncio.Lock()
         async with lock:
-            reading = await self.bot.database.reading(payload.message_id)
+            reading = await self.bot.database.messages.get(payload.message_id)
             if reading is None:
                 return
             if payload.user_id != reading.user_id:
-                settings = await self.bot.database.guild_settings(payload.guild_id)
+                settings = await self.bot.database.settings.get(payload.guild_id)
                 if not (settings.club_mode and payload.guild_id is not None):
                     return
             await self._reaction_turn(payload, reading, action, added=added)
 
-    async def _reaction_turn(self, payload: discord.RawReactionActionEvent, reading: Reading,
+    async def _reaction_turn(self, payload: discord.RawReactionActionEvent, reading: PageMessage,
                              action: Action, *, added: bool) -> None:
         paged = self.paged_or_none(reading.story_id)
         channel = self.bot.get_partial_messageable(payload.channel_id, guild_id=payload.guild_id)
@@ -631,7 +631,7 @@ class ReadingCog(commands.Cog, name="Reading"):
                 await tidy_reaction(self.bot, payload)
 
     async def _turn_message(self, message: discord.PartialMessage,
-                            payload: discord.RawReactionActionEvent, reading: Reading,
+                            payload: discord.RawReactionActionEvent, reading: PageMessage,
                             paged: PagedStory, action: Action) -> None:
         before = paged.page_at(reading.position)
         page = turn(paged, reading.position, action)
@@ -646,12 +646,12 @@ class ReadingCog(commands.Cog, name="Reading"):
             await message.edit(embed=page_embed(paged, page, self.minutes(reading.story_id)),
                                view=view)
         except discord.NotFound:
-            await self.bot.database.delete_reading(payload.message_id)
+            await self.bot.database.messages.delete(payload.message_id)
         except discord.HTTPException as exc:
             log.warning("Could not turn the page on message %s (%s %s)", payload.message_id,
                         exc.status, exc.code)
             # Keep the message and its row in step: it still shows the old page.
-            await self.bot.database.save_reading(reading)
+            await self.bot.database.messages.save(reading)
 
 
     async def cog_app_command_error(self, interaction: discord.Interaction,

@@ -22,7 +22,7 @@ from discord.ext import commands
 from bot.app import StoryBot
 from bot.members import shelf as core
 from bot.reading.pages import BOOKMARK, THRESHOLDS, page_anchor, reaction_action, relocate
-from bot.storage.shelf_tables import Bookmark
+from bot.storage.bookmarks import Bookmark
 from cogs.reading import BookmarkButton, ReadingCog, reply, tidy_reaction
 from cogs.shared.embeds import clip, notice
 
@@ -205,7 +205,7 @@ class ShelfCog(commands.Cog, name="Shelf"):
     @progress.autocomplete("reset")
     async def reset_autocomplete(self, interaction: discord.Interaction, current: str
                                  ) -> list[app_commands.Choice[str]]:
-        rows = await self.bot.database.shelf(interaction.user.id, limit=200)
+        rows = await self.bot.database.progress.shelf(interaction.user.id, limit=200)
         needle = current.casefold().strip()
         choices = []
         for row in rows:
@@ -219,9 +219,9 @@ class ShelfCog(commands.Cog, name="Shelf"):
     async def shelf_page(self, user_id: int, page: int) -> tuple[discord.Embed, discord.ui.View]:
         """One page of a member's shelf and its buttons."""
         database = self.bot.database
-        total = await database.shelf_count(user_id)
+        total = await database.progress.count(user_id)
         page = core.clamp_page(page, total)
-        progress = await database.shelf(user_id, limit=core.PAGE_SIZE,
+        progress = await database.progress.shelf(user_id, limit=core.PAGE_SIZE,
                                         offset=core.page_offset(page))
         now = time.time()
         rows = []
@@ -256,7 +256,7 @@ class ShelfCog(commands.Cog, name="Shelf"):
         if not await self.reading.allowed_here(interaction, story):
             return
         paged = self.bot.library.paged(story_id, self.bot.config.page_chars)
-        saved = await self.bot.database.progress(interaction.user.id, story_id)
+        saved = await self.bot.database.progress.get(interaction.user.id, story_id)
         if saved is None:
             page = paged.pages[0]
         else:
@@ -279,12 +279,12 @@ class ShelfCog(commands.Cog, name="Shelf"):
     async def ask_reset(self, interaction: discord.Interaction, text: str) -> None:
         user_id = interaction.user.id
         story_id = text.strip()
-        if await self.bot.database.progress(user_id, story_id) is None:
+        if await self.bot.database.progress.get(user_id, story_id) is None:
             story = await self.reading.resolve(interaction, text)
             if story is None:
                 return
             story_id = story.id
-            if await self.bot.database.progress(user_id, story_id) is None:
+            if await self.bot.database.progress.get(user_id, story_id) is None:
                 await reply(interaction, f"You have no progress in {clip(story.title, 100)}; "
                                          "there is nothing to reset.")
                 return
@@ -338,7 +338,7 @@ class ShelfCog(commands.Cog, name="Shelf"):
     async def bookmark_add(self, interaction: discord.Interaction,
                            note: app_commands.Range[str, 0, 200] | None = None) -> None:
         """Bookmark your current place in the story you read last."""
-        latest = await self.bot.database.latest_progress(interaction.user.id)
+        latest = await self.bot.database.progress.latest(interaction.user.id)
         if latest is None:
             await reply(interaction, "You haven't started a story yet, so there is no place "
                                      "to bookmark. `/read` opens one.")
@@ -357,7 +357,7 @@ class ShelfCog(commands.Cog, name="Shelf"):
 
     async def _bookmark(self, interaction: discord.Interaction, story_id: str, position: int,
                         anchor: str, note: str) -> None:
-        await self.bot.database.add_bookmark(interaction.user.id, story_id, position, anchor,
+        await self.bot.database.bookmarks.add(interaction.user.id, story_id, position, anchor,
                                              note)
         number, _ = self._page_of(story_id, position)
         where = f"page {number} of " if number else ""
@@ -383,10 +383,10 @@ class ShelfCog(commands.Cog, name="Shelf"):
                             ) -> tuple[discord.Embed, discord.ui.View]:
         """One page of a member's bookmarks and their open buttons."""
         database = self.bot.database
-        total = await database.bookmark_count(user_id)
+        total = await database.bookmarks.count(user_id)
         page = core.clamp_page(page, total)
         offset = core.page_offset(page)
-        marks = await database.bookmarks(user_id, limit=core.PAGE_SIZE, offset=offset)
+        marks = await database.bookmarks.list(user_id, limit=core.PAGE_SIZE, offset=offset)
         now = time.time()
         view = discord.ui.View(timeout=None)
         lines = []
@@ -403,7 +403,7 @@ class ShelfCog(commands.Cog, name="Shelf"):
         return embed, detached(view)
 
     async def open_bookmark(self, interaction: discord.Interaction, bookmark_id: int) -> None:
-        mark = await self.bot.database.bookmark(interaction.user.id, bookmark_id)
+        mark = await self.bot.database.bookmarks.get(interaction.user.id, bookmark_id)
         if mark is None:
             await reply(interaction, "That bookmark is gone (or is someone else's).")
             return
@@ -426,7 +426,7 @@ class ShelfCog(commands.Cog, name="Shelf"):
         if not bookmark.strip().isdigit():
             await reply(interaction, "Pick a bookmark from the list that appears as you type.")
             return
-        removed = await self.bot.database.remove_bookmark(interaction.user.id,
+        removed = await self.bot.database.bookmarks.remove(interaction.user.id,
                                                           int(bookmark.strip()))
         await reply(interaction, "Bookmark deleted." if removed else
                     "You have no such bookmark; `/bookmark list` shows yours.")
@@ -434,7 +434,7 @@ class ShelfCog(commands.Cog, name="Shelf"):
     @bookmark_remove.autocomplete("bookmark")
     async def bookmark_autocomplete(self, interaction: discord.Interaction, current: str
                                     ) -> list[app_commands.Choice[str]]:
-        marks = await self.bot.database.bookmarks(interaction.user.id, limit=200)
+        marks = await self.bot.database.bookmarks.list(interaction.user.id, limit=200)
         needle = current.casefold().strip()
         choices = []
         for mark in marks:
@@ -457,12 +457,12 @@ class ShelfCog(commands.Cog, name="Shelf"):
             return
         if reaction_action(str(payload.emoji)) != BOOKMARK:
             return
-        reading = await self.bot.database.reading(payload.message_id)
+        reading = await self.bot.database.messages.get(payload.message_id)
         if reading is None or payload.user_id != reading.user_id:
             return
         anchor = self._anchor(reading.story_id, reading.position)
         if anchor is not None:
-            await self.bot.database.add_bookmark(reading.user_id, reading.story_id,
+            await self.bot.database.bookmarks.add(reading.user_id, reading.story_id,
                                                  reading.position, anchor)
         await tidy_reaction(self.bot, payload)
 
@@ -478,7 +478,7 @@ class ShelfCog(commands.Cog, name="Shelf"):
         database = self.bot.database
         if privacy is not None:
             opting_out = privacy.value == "optout"
-            await database.set_stats_optout(interaction.user.id, opting_out)
+            await database.stats.set_optout(interaction.user.id, opting_out)
             await reply(interaction, "You are out of the stats: what was recorded is deleted "
                                      "and nothing more is counted or shown."
                         if opting_out else "You are back in the stats from now on.")
@@ -486,11 +486,11 @@ class ShelfCog(commands.Cog, name="Shelf"):
         if interaction.guild_id is None:
             await reply(interaction, "Stats are per server; run `/stats` in a server.")
             return
-        settings = await database.guild_settings(interaction.guild_id)
+        settings = await database.settings.get(interaction.guild_id)
         if not settings.stats_enabled:
             await reply(interaction, "Stats are turned off on this server.")
             return
-        stats = await database.guild_stats(interaction.guild_id)
+        stats = await database.stats.guild(interaction.guild_id)
         titles = {s.story_id: self._title(s.story_id) or s.story_id for s in stats.stories}
         embed = notice("", title="Reading stats")
         embed.description = None
@@ -529,7 +529,7 @@ class ShelfCog(commands.Cog, name="Shelf"):
             not_rated_open=not_rated,
         )
         database = self.bot.database
-        current = await database.update_guild_settings(interaction.guild_id, **changes)
+        current = await database.settings.update(interaction.guild_id, **changes)
         if changes:
             log.info("Settings of guild %s changed: %s", interaction.guild_id, sorted(changes))
         embed = notice("Changed; new readings use these at once." if changes else

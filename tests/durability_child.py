@@ -18,12 +18,12 @@ USER, STORY, MESSAGE = 7, "endless", 4242
 
 async def main(path: str) -> None:
     database = await Database.open(path)
-    progress = await database.progress(USER, STORY)
+    progress = await database.progress.get(USER, STORY)
     turn = progress.pages_turned if progress else 0
     print(f"ready {turn}", flush=True)
     while True:
         turn += 1
-        await database.record_page(
+        await database.progress.record_page(
             USER, STORY, position=turn * 100, anchor=f"turn {turn}", page_end=turn * 100 + 99,
             length=10**9, words=10, message_id=MESSAGE,
         )

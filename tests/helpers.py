@@ -85,7 +85,7 @@ def latest(channel, viewer=None) -> discord.Message:
 async def stored_progress(config, user_id: int, story_id: str):
     database = await Database.open(config.database_path)
     try:
-        return await database.progress(user_id, story_id)
+        return await database.progress.get(user_id, story_id)
     finally:
         await database.close()
 

@@ -12,7 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.storage.database import Database, Reading
+from bot.storage.database import Database
+from bot.storage.progress import PageMessage
 from tests.durability_child import MESSAGE, STORY, USER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +52,7 @@ def test_acknowledged_turns_survive_sigkill(tmp_path):
 
     async def prepare() -> None:
         db = await Database.open(database)
-        await db.save_reading(Reading(MESSAGE, 1, 2, USER, STORY, 0, "reactions"))
+        await db.messages.save(PageMessage(MESSAGE, 1, 2, USER, STORY, 0, "reactions"))
         await db.close()
 
     asyncio.run(prepare())

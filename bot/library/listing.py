@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.reading.footer import bar, fraction
-from bot.storage.database import Progress
+from bot.storage.progress import Progress
 from bot.text.markup import escape, render_block, render_runs, slice_runs
 from bot.text.story import BLOCK_SEPARATOR, Block, BlockKind, Story
 

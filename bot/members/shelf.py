@@ -11,8 +11,11 @@ from dataclasses import dataclass
 
 from bot.reading.footer import bar, fraction
 from bot.reading.pages import THRESHOLDS
-from bot.storage.database import GuildSettings, Progress
-from bot.storage.shelf_tables import Bookmark, Forgotten, GuildStats
+from bot.storage.bookmarks import Bookmark
+from bot.storage.database import Forgotten
+from bot.storage.progress import Progress
+from bot.storage.settings import GuildSettings
+from bot.storage.stats import GuildStats
 
 PAGE_SIZE = 5  # rows per shelf or bookmark page: one row of buttons under them
 NOTE_CHARS = 200

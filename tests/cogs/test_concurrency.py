@@ -41,8 +41,8 @@ async def test_two_hundred_members_turning_pages_at_once(env, guild, channel):
     for index, (member, message) in enumerate(zip(members, messages, strict=True)):
         shown = history[message.id]
         assert page_number(shown) == expected[index].number
-        progress = await database.progress(member.id, "lantern")
-        reading = await database.reading(message.id)
+        progress = await database.progress.get(member.id, "lantern")
+        reading = await database.messages.get(message.id)
         # What the member saw last is what is stored, and no turn was lost or doubled.
         assert progress.position == expected[index].start == reading.position
         assert progress.pages_turned == turns[index]

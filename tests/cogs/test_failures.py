@@ -28,7 +28,7 @@ async def test_forbidden_edit_is_not_retried_and_the_page_stays(env, channel, al
         await alice.react(message, "▶️")
     assert requests(env, "PATCH", f"/messages/{message.id}") - before == 1
     assert page_number(latest(channel)) == 1
-    assert (await env.bot.database.reading(message.id)).position == 0
+    assert (await env.bot.database.messages.get(message.id)).position == 0
     assert sum("Could not turn the page" in r.getMessage() for r in caplog.records) == 1
     assert not env.errors
     await others_still_served(channel, bob)
@@ -93,7 +93,7 @@ async def test_failed_note_follow_up_leaves_the_page_shown(env, channel, alice, 
 
 async def test_failed_button_turn_is_logged_and_the_next_click_works(env, guild, channel,
                                                                      alice, caplog):
-    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await env.bot.database.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
     env.inject_error("POST", "/interactions/*/callback", times=1, **FORBIDDEN)
@@ -114,7 +114,7 @@ async def test_server_errors_on_a_scheduled_post_keep_the_schedule(env, guild, c
     assert posts(channel) == []
     refusals = [r for r in caplog.records if "Discord refused the post" in r.getMessage()]
     assert len(refusals) == 1
-    (saved,) = await env.bot.database.schedules(guild.id)
+    (saved,) = await env.bot.database.quotes.schedules(guild.id)
     assert saved.paused_reason in (None, "")
     env.backend.faults.clear()
     await env.advance_time(24 * HOUR)

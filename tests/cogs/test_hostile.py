@@ -35,7 +35,7 @@ async def test_huge_page_and_chapter_numbers_are_clamped(env, channel, alice):
     ("-5", 1), ("0", 1), ("9999999", None), (" 3 ", 3), ("٣", 3),
 ])
 async def test_go_to_page_with_odd_numbers(env, guild, channel, alice, typed, expected):
-    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await env.bot.database.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
     shown = await alice.click(message, custom_id=button(message, "sb:goto"))
@@ -47,7 +47,7 @@ async def test_go_to_page_with_odd_numbers(env, guild, channel, alice, typed, ex
 
 @pytest.mark.parametrize("typed", ["three", "1e3", "", "½", "3.5"])
 async def test_go_to_page_with_words_is_refused_kindly(env, guild, channel, alice, typed):
-    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await env.bot.database.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
     shown = await alice.click(message, custom_id=button(message, "sb:goto"))
@@ -97,7 +97,7 @@ async def test_schedule_with_odd_times_is_refused_clearly(env, guild, channel, t
     mod = await moderator(env, guild)
     result = await mod.slash(channel, "quotes schedule", channel=channel, time=time)
     assert result.ephemeral and "Schedule #" not in result.response.content
-    assert await env.bot.database.schedules(guild.id) == []
+    assert await env.bot.database.quotes.schedules(guild.id) == []
     assert not env.errors
 
 
@@ -107,7 +107,7 @@ async def test_schedule_with_unknown_time_zones_is_refused_clearly(env, guild, c
     result = await mod.slash(channel, "quotes schedule", channel=channel, time="09:00",
                              timezone=zone)
     assert result.ephemeral and "Schedule #" not in result.response.content
-    assert await env.bot.database.schedules(guild.id) == []
+    assert await env.bot.database.quotes.schedules(guild.id) == []
     assert not env.errors
 
 

@@ -170,7 +170,7 @@ async def test_library_shows_the_members_own_progress(env, channel, alice, bob):
     read = await alice.slash(channel, "read", story="lantern", private=True)
     await alice.click(read.response.message, custom_id=next(
         b["custom_id"] for b in buttons(read.response) if ":next:" in b["custom_id"]))
-    stored = await env.bot.database.progress(alice.id, "lantern")
+    stored = await env.bot.database.progress.get(alice.id, "lantern")
     share = stored.furthest / stored.length
     result = await alice.slash(channel, "library", search="lantern")
     assert f"3 chapters · ▰▱▱▱▱▱▱ {int(share * 100)}%" in description(result)
@@ -233,7 +233,7 @@ async def test_story_card_shows_progress_after_reading(env, channel, alice):
     opened_page = page_number(read.response.message)
     result = await alice.slash(channel, "story", story="The Lantern Keeper")
     progress = fields(result.response.embeds[0])["Progress — alice"]
-    stored = await env.bot.database.progress(alice.id, "lantern")
+    stored = await env.bot.database.progress.get(alice.id, "lantern")
     share = int(stored.furthest / stored.length * 100)
     paged = env.bot.library.paged("lantern", 500)
     assert progress.endswith(f"{share}% · saved at page {opened_page}/{len(paged.pages)}")
@@ -289,7 +289,7 @@ async def test_search_finds_a_phrase_and_its_button_opens_that_page(env, channel
     page_text = opened.response.embeds[0].description
     assert PHRASE in page_text
     assert f"page {hit['label'].rsplit('p. ', 1)[1]}/" in opened.response.embeds[0].footer.text
-    stored = await env.bot.database.progress(bob.id, "tide-tables")
+    stored = await env.bot.database.progress.get(bob.id, "tide-tables")
     paged = env.bot.library.paged("tide-tables", 500)
     assert stored.position == paged.page_at(stored.position).start
     assert PHRASE in paged.text(paged.page_at(stored.position))
@@ -349,14 +349,14 @@ async def test_gated_hits_show_in_a_dm(env, alice):
 
 
 async def test_hit_buttons_check_gating_again_when_clicked(env, guild, channel, alice):
-    await env.bot.database.update_guild_settings(guild.id, age_threshold="off")
+    await env.bot.database.settings.update(guild.id, age_threshold="off")
     result = await alice.slash(channel, "search", text=SECRET)
     (hit,) = buttons(result.response)
-    await env.bot.database.update_guild_settings(guild.id, age_threshold="Mature")
+    await env.bot.database.settings.update(guild.id, age_threshold="Mature")
     refused = await alice.click(result.response.message, custom_id=hit["custom_id"])
     assert refused.ephemeral
     assert "open only in age-restricted channels" in refused.response.content
-    assert await env.bot.database.progress(alice.id, "crimson-hours") is None
+    assert await env.bot.database.progress.get(alice.id, "crimson-hours") is None
 
 
 async def test_story_autocomplete_on_search_and_story(env, channel, alice):

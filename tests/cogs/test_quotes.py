@@ -84,7 +84,7 @@ async def test_a_run_missed_beyond_grace_is_skipped(env, guild, channel, config)
     await restart(env, config)
     await env.advance_time(MINUTE)
     assert posts(channel) == []
-    schedules = await env.bot.database.schedules(guild.id)
+    schedules = await env.bot.database.quotes.schedules(guild.id)
     assert schedules[0].next_run == datetime(2026, 1, 2, 0, 10, tzinfo=UTC)
 
 
@@ -107,7 +107,7 @@ async def test_a_deleted_channel_or_lost_permission_pauses_only_that_schedule(en
     await schedule(env, guild, channel, time="00:05")
     await schedule(env, guild, doomed, time="00:05")
     # The bot could not be given a schedule there; add it as if permission was lost later.
-    await env.bot.database.add_schedule(
+    await env.bot.database.quotes.add_schedule(
         guild_id=guild.id, channel_id=locked.id, time_of_day="00:05", timezone="UTC",
         every="day", story_id=None, next_run=datetime(2026, 1, 1, 0, 5, tzinfo=UTC),
         created_by=1)
@@ -124,7 +124,7 @@ async def test_a_deleted_channel_or_lost_permission_pauses_only_that_schedule(en
 async def test_a_non_admin_cannot_schedule(env, channel, alice):
     result = await alice.slash(channel, "quotes schedule", channel=channel, time="09:00")
     assert result.ephemeral and "Manage Server" in result.response.content
-    assert await env.bot.database.schedules(channel.id) == []
+    assert await env.bot.database.quotes.schedules(channel.id) == []
 
 
 async def test_schedule_rejects_bad_input_clearly(env, guild, channel):
@@ -139,10 +139,10 @@ async def test_schedule_rejects_bad_input_clearly(env, guild, channel):
 async def test_stop_removes_a_schedule(env, guild, channel):
     await schedule(env, guild, channel, time="09:00")
     mod = await admin_of(env, guild)
-    (only,) = await env.bot.database.schedules(guild.id)
+    (only,) = await env.bot.database.quotes.schedules(guild.id)
     result = await mod.slash(channel, "quotes stop", schedule=only.id)
     assert f"#{only.id} removed" in result.response.content
-    assert await env.bot.database.schedules(guild.id) == []
+    assert await env.bot.database.quotes.schedules(guild.id) == []
 
 
 async def test_mentions_in_a_story_ping_nobody(env, guild, channel, alice, stories_dir):
@@ -168,7 +168,7 @@ async def test_schedules_survive_in_sqlite(env, guild, channel, config):
     await schedule(env, guild, channel, time="07:30", timezone="Asia/Tokyo")
     database = await Database.open(config.database_path)
     try:
-        (saved,) = await database.schedules(guild.id)
+        (saved,) = await database.quotes.schedules(guild.id)
     finally:
         await database.close()
     assert (saved.time, saved.timezone, saved.every) == ("07:30", "Asia/Tokyo", "day")
@@ -178,13 +178,13 @@ async def paused_on_a_locked_channel(env, guild):
     """A schedule paused because the bot lost Send Messages in its channel."""
     locked = guild.create_text_channel("locked", overwrites={
         env.bot.user: discord.PermissionOverwrite(send_messages=False)})
-    created = await env.bot.database.add_schedule(
+    created = await env.bot.database.quotes.add_schedule(
         guild_id=guild.id, channel_id=locked.id, time_of_day="00:05", timezone="UTC",
         every="hour", story_id=None, next_run=datetime(2026, 1, 1, 0, 5, tzinfo=UTC),
         created_by=1)
     env.bot.get_cog("Quotes").wake()
     await env.advance_time(6 * MINUTE)
-    assert (await env.bot.database.schedule(created.id)).paused_reason
+    assert (await env.bot.database.quotes.schedule(created.id)).paused_reason
     return locked, created
 
 
@@ -194,14 +194,14 @@ async def test_resume_restarts_a_paused_schedule_once_it_can_post(env, guild, ch
     still = await mod.slash(channel, "quotes resume", schedule=paused.id)
     assert "I still can't post in" in still.response.content
     assert "Send Messages" in still.response.content
-    assert (await env.bot.database.schedule(paused.id)).paused_reason
+    assert (await env.bot.database.quotes.schedule(paused.id)).paused_reason
     # An admin gives the permission back; the schedule resumes and posts at its next minute.
     env.backend.delete_overwrite(locked.id, env.bot.user.id)
     await env.advance_time(1)
     result = await mod.slash(channel, "quotes resume", schedule=paused.id)
     assert result.ephemeral
     assert f"Schedule #{paused.id} resumed" in result.response.content
-    resumed = await env.bot.database.schedule(paused.id)
+    resumed = await env.bot.database.quotes.schedule(paused.id)
     assert resumed.paused_reason is None
     assert resumed.next_run > env.now()
     assert posts(locked) == []
@@ -214,7 +214,7 @@ async def test_resume_restarts_a_paused_schedule_once_it_can_post(env, guild, ch
 async def test_resume_explains_what_it_cannot_do(env, guild, channel, alice):
     mod = await admin_of(env, guild)
     await schedule(env, guild, channel, time="09:00")
-    (running,) = await env.bot.database.schedules(guild.id)
+    (running,) = await env.bot.database.quotes.schedules(guild.id)
     not_paused = await mod.slash(channel, "quotes resume", schedule=running.id)
     assert "is not paused" in not_paused.response.content
     missing = await mod.slash(channel, "quotes resume", schedule=running.id + 100)
@@ -226,25 +226,25 @@ async def test_resume_explains_what_it_cannot_do(env, guild, channel, alice):
     await schedule(env, guild, doomed, time="00:05")
     env.backend.delete_channel(doomed.id)
     await env.advance_time(6 * MINUTE)
-    gone = next(s for s in await env.bot.database.schedules(guild.id)
+    gone = next(s for s in await env.bot.database.quotes.schedules(guild.id)
                 if s.channel_id == doomed.id)
     assert gone.paused_reason
     answer = await mod.slash(channel, "quotes resume", schedule=gone.id)
     assert "no longer exists" in answer.response.content and "/quotes stop" in \
         answer.response.content
-    assert (await env.bot.database.schedule(gone.id)).paused_reason
+    assert (await env.bot.database.quotes.schedule(gone.id)).paused_reason
 
 
 async def test_resume_cannot_touch_another_servers_schedule(env, guild, channel):
     other = env.create_guild("Elsewhere")
     other_channel = other.create_text_channel("general")
     await schedule(env, other, other_channel, time="00:05")
-    (theirs,) = await env.bot.database.schedules(other.id)
-    await env.bot.database.pause_schedule(theirs.id, "the channel no longer exists")
+    (theirs,) = await env.bot.database.quotes.schedules(other.id)
+    await env.bot.database.quotes.pause_schedule(theirs.id, "the channel no longer exists")
     mod = await admin_of(env, guild)
     result = await mod.slash(channel, "quotes resume", schedule=theirs.id)
     assert f"no schedule #{theirs.id} here" in result.response.content
-    assert (await env.bot.database.schedule(theirs.id)).paused_reason
+    assert (await env.bot.database.quotes.schedule(theirs.id)).paused_reason
 
 
 async def test_resume_offers_only_paused_schedules(env, guild, channel):

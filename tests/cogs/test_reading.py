@@ -125,7 +125,7 @@ async def test_another_member_cannot_turn_the_pages(env, channel, alice, bob, co
 
 
 async def test_reading_club_mode_lets_anyone_turn(env, channel, alice, bob):
-    await env.bot.database.update_guild_settings(channel.guild.id if hasattr(channel, "guild")
+    await env.bot.database.settings.update(channel.guild.id if hasattr(channel, "guild")
                                                  else env.guild.id, club_mode=True)
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
@@ -174,7 +174,7 @@ async def test_no_permission_to_add_reactions_falls_back_to_buttons(env, guild, 
 
 
 async def test_two_quick_turns_are_both_applied_in_order(env, channel, alice, bob):
-    await env.bot.database.update_guild_settings(env.guild.id, club_mode=True)
+    await env.bot.database.settings.update(env.guild.id, club_mode=True)
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
     # Both reaction events reach the bot before it has handled either.
@@ -182,7 +182,7 @@ async def test_two_quick_turns_are_both_applied_in_order(env, channel, alice, bo
     env.backend.set_reaction(channel.id, message.id, "▶️", bob.id, True)
     await env.settle()
     assert page_number(latest(channel)) == 3
-    reading = await env.bot.database.reading(message.id)
+    reading = await env.bot.database.messages.get(message.id)
     assert reading.position == env.bot.library.paged("lantern", 500).pages[2].start
 
 
@@ -193,7 +193,7 @@ async def test_deleted_reading_message_is_forgotten(env, channel, alice):
     env.inject_error("PATCH", f"/channels/{channel.id}/messages/{message.id}", status=404,
                      code=10008, message="Unknown Message")
     await alice.react(message, "▶️")
-    assert await env.bot.database.reading(message.id) is None
+    assert await env.bot.database.messages.get(message.id) is None
     assert not env.errors
 
 
@@ -205,7 +205,7 @@ async def test_failed_edit_is_logged_and_the_reader_keeps_going(env, channel, al
     await alice.react(message, "▶️")
     assert page_number(latest(channel)) == 1
     assert "Could not turn the page" in caplog.text
-    reading = await env.bot.database.reading(message.id)
+    reading = await env.bot.database.messages.get(message.id)
     assert reading.position == 0  # the row still matches what the message shows
     await alice.react(message, "▶️")
     assert page_number(latest(channel)) == 2
@@ -215,7 +215,7 @@ async def test_failed_edit_is_logged_and_the_reader_keeps_going(env, channel, al
 
 
 async def test_page_through_to_the_end_with_buttons(env, guild, channel, alice):
-    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await env.bot.database.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
     assert not message.reactions
@@ -232,7 +232,7 @@ async def test_page_through_to_the_end_with_buttons(env, guild, channel, alice):
 
 
 async def test_another_member_gets_a_private_hint_on_buttons(env, guild, channel, alice, bob):
-    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await env.bot.database.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
     result = await bob.click(message, custom_id=button(message, "sb:nav:next"))
@@ -242,7 +242,7 @@ async def test_another_member_gets_a_private_hint_on_buttons(env, guild, channel
 
 
 async def test_both_controls(env, guild, channel, alice):
-    await env.bot.database.update_guild_settings(guild.id, paging="both")
+    await env.bot.database.settings.update(guild.id, paging="both")
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
     assert message.reactions and button(message, "sb:nav:next")
@@ -254,7 +254,7 @@ async def test_both_controls(env, guild, channel, alice):
 
 
 async def test_go_to_page_modal(env, guild, channel, alice):
-    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await env.bot.database.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
     shown = await alice.click(message, custom_id=button(message, "sb:goto"))
@@ -272,7 +272,7 @@ async def test_go_to_page_modal(env, guild, channel, alice):
 
 
 async def test_chapter_select(env, guild, channel, alice):
-    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await env.bot.database.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
     await alice.select(message, ["3"], custom_id=button(message, "sb:chap"))
@@ -284,7 +284,7 @@ async def test_chapter_select(env, guild, channel, alice):
 
 
 async def test_one_chapter_story_has_no_chapter_select(env, guild, channel, alice):
-    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await env.bot.database.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="short")
     assert not [c for c in custom_ids(latest(channel)) if c.startswith("sb:chap")]
 
@@ -305,10 +305,10 @@ async def test_private_reading_is_ephemeral_with_buttons(env, channel, alice, co
 
 async def test_continue_after_restart_and_old_controls_still_work(env, guild, channel, alice,
                                                                    config):
-    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await env.bot.database.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="lantern")
     button_message = latest(channel)
-    await env.bot.database.update_guild_settings(guild.id, paging="reactions")
+    await env.bot.database.settings.update(guild.id, paging="reactions")
     await alice.slash(channel, "read", story="lantern")
     reaction_message = latest(channel)
     for _ in range(3):
@@ -401,7 +401,7 @@ async def test_mature_story_opens_in_a_dm_and_pages_turn(env, alice):
 
 
 async def test_lower_threshold_gates_teen_stories(env, guild, channel, alice):
-    await env.bot.database.update_guild_settings(guild.id, age_threshold="Teen And Up Audiences")
+    await env.bot.database.settings.update(guild.id, age_threshold="Teen And Up Audiences")
     result = await alice.slash(channel, "read", story="short")
     assert result.ephemeral and "rated Teen And Up Audiences" in result.response.content
 
@@ -469,7 +469,7 @@ async def test_every_page_embed_fits_discord(env, alice, story):
 
 async def test_go_to_page_form_opened_before_a_restart_works_after(env, guild, channel, alice,
                                                                   config):
-    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await env.bot.database.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
     shown = await alice.click(message, custom_id=button(message, "sb:goto"))

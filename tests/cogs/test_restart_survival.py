@@ -13,7 +13,7 @@ async def test_every_control_survives_a_restart(env, guild, channel, alice, conf
     # a private reading, a quote, search hits, a shelf, a bookmark list and a confirmation.
     await alice.slash(channel, "read", story="lantern")
     reactions = channel.history()[-1]
-    await db.update_guild_settings(guild.id, paging="buttons")
+    await db.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="lantern")
     buttons = channel.history()[-1]
     form = await alice.click(buttons, custom_id=control(buttons, "sb:goto"))
@@ -62,7 +62,7 @@ async def test_every_control_survives_a_restart(env, guild, channel, alice, conf
     # A confirmation deliberately expires: it says so and deletes nothing.
     result = await alice.click(confirm, custom_id=control(confirm, "sb:confirm"))
     assert "expired" in (result.response.content or "").lower()
-    assert await env.bot.database.progress(alice.id, "lantern") is not None
+    assert await env.bot.database.progress.get(alice.id, "lantern") is not None
     checked += 1
     assert checked == 11
     assert not env.errors

@@ -13,7 +13,7 @@ from tests.helpers import button, custom_ids, latest, page_number, restart
 async def count_rows(config, table: str, user_id: int) -> int:
     database = await Database.open(config.database_path)
     try:
-        rows = await database._fetch(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?",
+        rows = await database._sql.fetch(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?",
                                      (user_id,))
         return rows[0][0]
     finally:
@@ -62,7 +62,7 @@ async def test_continue_button_reopens_privately_after_a_restart(env, channel, a
 async def test_long_shelf_is_paged(env, guild, channel, alice):
     database = env.bot.database
     for number in range(12):
-        await database.record_page(alice.id, f"gone-{number:02}", position=0, anchor="",
+        await database.progress.record_page(alice.id, f"gone-{number:02}", position=0, anchor="",
                                    page_end=10, length=100, now=1000 + number)
     result = await alice.slash(channel, "progress")
     assert description(result).startswith("**gone-11**")
@@ -175,9 +175,9 @@ async def test_bookmark_by_reaction_only_for_the_reader(env, channel, alice, bob
     page = await turn(alice, channel, 2)
     await bob.react(page, "🔖")
     await alice.react(page, "🔖")
-    marks = await env.bot.database.bookmarks(alice.id)
+    marks = await env.bot.database.bookmarks.list(alice.id)
     assert len(marks) == 1 and marks[0].position > 0
-    assert await env.bot.database.bookmarks(bob.id) == []
+    assert await env.bot.database.bookmarks.list(bob.id) == []
     # The bot has Manage Messages: the reader's 🔖 is tidied away, a stranger's stays.
     mark = next(r for r in latest(channel).reactions if str(r.emoji) == "🔖")
     assert mark.count == 2
@@ -188,14 +188,14 @@ async def test_bookmark_by_reaction_only_for_the_reader(env, channel, alice, bob
 
 
 async def test_bookmark_button_on_a_button_reading(env, guild, channel, alice):
-    await env.bot.database.update_guild_settings(guild.id, paging="buttons")
+    await env.bot.database.settings.update(guild.id, paging="buttons")
     await alice.slash(channel, "read", story="lantern")
     message = latest(channel)
     await alice.click(message, custom_id=button(message, "sb:nav:next"))
     message = latest(channel)
     clicked = await alice.click(message, custom_id=button(message, "sb:mark:add"))
     assert clicked.ephemeral and "Bookmarked page 2" in clicked.response.content
-    assert len(await env.bot.database.bookmarks(alice.id)) == 1
+    assert len(await env.bot.database.bookmarks.list(alice.id)) == 1
 
 
 async def test_bookmark_survives_a_change_of_page_size(env, channel, alice, config):
@@ -288,7 +288,7 @@ async def test_settings_changed_by_an_admin_and_refused_for_a_member(env, guild,
     guild.set_command_permissions(command, {alice: True})
     refused = await alice.slash(channel, "settings", paging="reactions")
     assert refused.ephemeral and "Manage Server" in refused.response.content
-    assert (await env.bot.database.guild_settings(guild.id)).paging == "buttons"
+    assert (await env.bot.database.settings.get(guild.id)).paging == "buttons"
 
 
 async def test_reading_club_mode_lets_a_second_member_turn_pages(env, guild, channel, alice,

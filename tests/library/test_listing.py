@@ -26,7 +26,7 @@ from bot.library.listing import (
     story_card,
     summary_markdown,
 )
-from bot.storage.database import Progress
+from bot.storage.progress import Progress
 from bot.text.markup import to_plain
 from bot.text.story import Block, BlockKind, Chapter, Metadata, Run, Story, Style, paragraph
 

@@ -16,8 +16,11 @@ from bot.members.shelf import (
     shelf_text,
     stats_text,
 )
-from bot.storage.database import GuildSettings, Progress
-from bot.storage.shelf_tables import Bookmark, Forgotten, GuildStats, ReaderTotal, StoryTotal
+from bot.storage.bookmarks import Bookmark
+from bot.storage.database import Forgotten
+from bot.storage.progress import Progress
+from bot.storage.settings import GuildSettings
+from bot.storage.stats import GuildStats, ReaderTotal, StoryTotal
 
 NOW = 1_000_000_000.0
 

@@ -4,7 +4,9 @@ import sqlite3
 
 import pytest
 
-from bot.storage.database import Database, GuildSettings, Reading, migrations
+from bot.storage.database import Database, migrations
+from bot.storage.progress import PageMessage
+from bot.storage.settings import GuildSettings
 
 
 @pytest.fixture
@@ -25,10 +27,10 @@ async def test_migrations_set_the_schema_version(db, tmp_path):
 
 async def test_reopening_does_not_migrate_twice(tmp_path):
     first = await Database.open(tmp_path / "bot.sqlite3")
-    await first.record_page(1, "tale", position=0, anchor="", page_end=100, length=1000)
+    await first.progress.record_page(1, "tale", position=0, anchor="", page_end=100, length=1000)
     await first.close()
     second = await Database.open(tmp_path / "bot.sqlite3")
-    assert (await second.progress(1, "tale")).furthest == 100
+    assert (await second.progress.get(1, "tale")).furthest == 100
     await second.close()
 
 
@@ -47,13 +49,13 @@ async def test_a_failed_migration_changes_nothing(tmp_path, monkeypatch):
 
 
 async def test_record_page_keeps_the_furthest_and_counts_turns(db):
-    await db.record_page(7, "tale", position=0, anchor="Once", page_end=1800, length=9000,
+    await db.progress.record_page(7, "tale", position=0, anchor="Once", page_end=1800, length=9000,
                          turned=False, now=100.0)
-    await db.record_page(7, "tale", position=1800, anchor="Then", page_end=3600, length=9000,
-                         words=300, now=160.0)
-    await db.record_page(7, "tale", position=0, anchor="Once", page_end=1800, length=9000,
+    await db.progress.record_page(7, "tale", position=1800, anchor="Then", page_end=3600,
+                                  length=9000, words=300, now=160.0)
+    await db.progress.record_page(7, "tale", position=0, anchor="Once", page_end=1800, length=9000,
                          now=200.0)
-    progress = await db.progress(7, "tale")
+    progress = await db.progress.get(7, "tale")
     assert progress.position == 0 and progress.anchor == "Once"
     assert progress.furthest == 3600
     assert progress.pages_turned == 2
@@ -63,42 +65,43 @@ async def test_record_page_keeps_the_furthest_and_counts_turns(db):
 
 
 async def test_finished_is_set_once(db):
-    await db.record_page(7, "tale", position=8000, anchor="", page_end=9000, length=9000,
+    await db.progress.record_page(7, "tale", position=8000, anchor="", page_end=9000, length=9000,
                          finished=True, now=50.0)
-    await db.record_page(7, "tale", position=8000, anchor="", page_end=9000, length=9000,
+    await db.progress.record_page(7, "tale", position=8000, anchor="", page_end=9000, length=9000,
                          finished=True, now=90.0)
-    assert (await db.progress(7, "tale")).finished_at == 50.0
+    assert (await db.progress.get(7, "tale")).finished_at == 50.0
 
 
 async def test_latest_progress_and_shelf_are_newest_first(db):
     for when, story in ((1.0, "a"), (3.0, "b"), (2.0, "c")):
-        await db.record_page(7, story, position=0, anchor="", page_end=10, length=10, now=when)
-    await db.record_page(8, "z", position=0, anchor="", page_end=10, length=10, now=9.0)
-    assert (await db.latest_progress(7)).story_id == "b"
-    assert [p.story_id for p in await db.shelf(7)] == ["b", "c", "a"]
-    assert await db.latest_progress(99) is None
+        await db.progress.record_page(7, story, position=0, anchor="", page_end=10, length=10,
+                                      now=when)
+    await db.progress.record_page(8, "z", position=0, anchor="", page_end=10, length=10, now=9.0)
+    assert (await db.progress.latest(7)).story_id == "b"
+    assert [p.story_id for p in await db.progress.shelf(7)] == ["b", "c", "a"]
+    assert await db.progress.latest(99) is None
 
 
 async def test_page_turn_moves_the_reading_in_the_same_transaction(db):
-    await db.save_reading(Reading(55, 1, 2, 7, "tale", 0, "reactions"))
-    await db.record_page(7, "tale", position=1800, anchor="", page_end=3600, length=9000,
+    await db.messages.save(PageMessage(55, 1, 2, 7, "tale", 0, "reactions"))
+    await db.progress.record_page(7, "tale", position=1800, anchor="", page_end=3600, length=9000,
                          message_id=55)
-    assert (await db.reading(55)).position == 1800
-    await db.delete_reading(55)
-    assert await db.reading(55) is None
+    assert (await db.messages.get(55)).position == 1800
+    await db.messages.delete(55)
+    assert await db.messages.get(55) is None
 
 
 async def test_guild_settings_default_and_update(db):
-    assert await db.guild_settings(5) == GuildSettings(5)
-    assert (await db.guild_settings(None)).paging == "reactions"
-    changed = await db.update_guild_settings(5, paging="buttons", club_mode=True)
+    assert await db.settings.get(5) == GuildSettings(5)
+    assert (await db.settings.get(None)).paging == "reactions"
+    changed = await db.settings.update(5, paging="buttons", club_mode=True)
     assert changed == GuildSettings(5, paging="buttons", club_mode=True)
-    changed = await db.update_guild_settings(5, age_threshold="Explicit")
+    changed = await db.settings.update(5, age_threshold="Explicit")
     assert changed.paging == "buttons" and changed.age_threshold == "Explicit"
     with pytest.raises(sqlite3.IntegrityError):
-        await db.update_guild_settings(5, paging="telepathy")
+        await db.settings.update(5, paging="telepathy")
     with pytest.raises(ValueError, match="unknown settings"):
-        await db.update_guild_settings(5, volume=11)
+        await db.settings.update(5, volume=11)
 
 
 async def test_an_older_database_keeps_its_settings_and_gates_not_rated_stories(tmp_path):
@@ -110,10 +113,10 @@ async def test_an_older_database_keeps_its_settings_and_gates_not_rated_stories(
         raw.execute("INSERT INTO guild_settings (guild_id, paging, age_threshold) "
                     "VALUES (5, 'buttons', 'Explicit')")
     upgraded = await Database.open(path)
-    settings = await upgraded.guild_settings(5)
+    settings = await upgraded.settings.get(5)
     assert (settings.paging, settings.age_threshold) == ("buttons", "Explicit")
     assert settings.not_rated_open is False
-    changed = await upgraded.update_guild_settings(5, not_rated_open=True)
+    changed = await upgraded.settings.update(5, not_rated_open=True)
     assert changed.gate.not_rated_open and changed.age_threshold == "Explicit"
     assert await upgraded.schema_version() == migrations()[-1][0]
     await upgraded.close()
