@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.library.catalogue import Library
+from bot.services import Services
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -25,9 +26,8 @@ def extensions() -> list[str]:
     """Every feature package in `cogs` (each has a `setup`); `cogs.shared` is their glue."""
     import cogs
 
-    names = sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__)
-                   if m.name != "shared")
-    return ["cogs.reading", *(name for name in names if name != "cogs.reading")]
+    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__)
+                  if m.name != "shared")
 
 
 def intents() -> discord.Intents:
@@ -43,7 +43,7 @@ class StoryBot(commands.Bot):
     """The bot, holding its configuration, database and library."""
 
     database: Database
-    library: Library
+    services: Services
 
     def __init__(
         self,
@@ -66,7 +66,9 @@ class StoryBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.database = self._given_database or await Database.open(self.config.database_path)
-        self.library = self._given_library or await asyncio.to_thread(self.load_library)
+        library = self._given_library or await asyncio.to_thread(self.load_library)
+        self.services = Services(self.database, library, page_chars=self.config.page_chars)
+        await self.services.start()
         for extension in extensions():
             await self.load_extension(extension)
         if self._sync_globally:
@@ -78,13 +80,18 @@ class StoryBot(commands.Bot):
             synced = await self.tree.sync(guild=guild)
             log.info("Synced %d commands to the development server", len(synced))
 
+    @property
+    def library(self) -> Library:
+        """The stories being served; swapped whole on reload."""
+        return self.services.library
+
     def load_library(self) -> Library:
         """Read the stories folder (blocking; runs in a worker thread)."""
         return Library.load(self.config.stories_dir, max_bytes=self.config.max_story_bytes)
 
     async def reload_library(self) -> Library:
         """Load the stories folder again and swap it in; readers keep their places."""
-        self.library = await asyncio.to_thread(self.load_library)
+        await self.services.use_library(await asyncio.to_thread(self.load_library))
         self.dispatch("library_reloaded", self.library)
         return self.library
 

@@ -42,12 +42,15 @@ from bot.library.listing import (
     story_card,
     story_tags,
 )
+from bot.library.lookup import NotFound, resolve, story_choices
 from bot.library.search import SearchIndex, searchable
-from bot.reading.pages import Gate, is_gated, may_show, relocate
+from bot.reading.gate import Gate, is_gated, may_show
+from bot.reading.pages import relocate
 from bot.text.markup import escape
 from bot.text.ratings import RATINGS
-from cogs.reading import ReadingCog, age_restricted, reply, story_choices
-from cogs.shared.embeds import colour_for, is_link
+from cogs.shared.answers import age_restricted, reply, viewer_of
+from cogs.shared.embeds import choices, colour_for, is_link
+from cogs.shared.pages import present
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +64,6 @@ _STORY = r"(?P<story>[a-z0-9-]{1,60})"
 def _cog(interaction: discord.Interaction) -> LibraryCog:
     cog = interaction.client.get_cog("Library")  # type: ignore[union-attr]
     assert isinstance(cog, LibraryCog)
-    return cog
-
-
-def _reading(interaction: discord.Interaction) -> ReadingCog:
-    cog = interaction.client.get_cog("Reading")  # type: ignore[union-attr]
-    assert isinstance(cog, ReadingCog)
     return cog
 
 
@@ -316,8 +313,9 @@ class LibraryCog(commands.Cog, name="Library"):
     async def story(self, interaction: discord.Interaction,
                     story: app_commands.Range[str, 1, 100]) -> None:
         """A story's card: rating, warnings, tags, summary and your progress."""
-        found = await _reading(interaction).resolve(interaction, story)
-        if found is None:
+        found = resolve(self.bot.library, story)
+        if isinstance(found, NotFound):
+            await reply(interaction, found.text)
             return
         settings = await self.bot.database.settings.get(interaction.guild_id)
         gate = settings.gate
@@ -349,11 +347,16 @@ class LibraryCog(commands.Cog, name="Library"):
         if not searchable(text):
             await reply(interaction, "Search needs at least one letter or number.")
             return
-        reading = _reading(interaction)
         found = None
         if story is not None:
-            found = await reading.resolve(interaction, story)
-            if found is None or not await reading.allowed_here(interaction, found):
+            found = resolve(self.bot.library, story)
+            if isinstance(found, NotFound):
+                await reply(interaction, found.text)
+                return
+            settings = await self.bot.database.settings.get(interaction.guild_id)
+            if not _shown_here(interaction, settings.gate)(found.meta.rating):
+                from bot.reading.gate import refusal
+                await reply(interaction, refusal(found.title, found.meta.rating, settings.gate))
                 return
         settings = await self.bot.database.settings.get(interaction.guild_id)
         shown_here = _shown_here(interaction, settings.gate)
@@ -399,22 +402,16 @@ class LibraryCog(commands.Cog, name="Library"):
     async def open_hit(self, interaction: discord.Interaction, story_id: str, position: int
                        ) -> None:
         """Open the page showing a search hit as a private reading, if it may show here."""
-        story = self.bot.library.get(story_id)
-        if story is None:
-            await reply(interaction, "That story is no longer in the library.")
-            return
-        reading = _reading(interaction)
-        if not await reading.allowed_here(interaction, story):
-            return
-        paged = self.bot.library.paged(story_id, self.bot.config.page_chars)
-        await reading.open(interaction, story, paged.page_at(position), private=True)
+        outcome = await self.bot.services.reading.open_at(viewer_of(interaction), story_id,
+                                                          position)
+        await present(interaction, outcome, private=True)
 
     @story.autocomplete("story")
     @search.autocomplete("story")
     async def story_autocomplete(self, interaction: discord.Interaction, current: str
                                  ) -> list[app_commands.Choice[str]]:
         settings = await self.bot.database.settings.get(interaction.guild_id)
-        return story_choices(self.bot, current, settings.gate)
+        return choices(story_choices(self.bot.library, current, settings.gate))
 
     async def cog_app_command_error(self, interaction: discord.Interaction,
                                     error: app_commands.AppCommandError) -> None:

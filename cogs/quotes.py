@@ -19,6 +19,7 @@ from discord.ext import commands, tasks
 
 from bot.app import StoryBot
 from bot.library.catalogue import Library
+from bot.library.lookup import NotFound, resolve, story_choices
 from bot.quotes.pools import Quote, pick, pools_for, render_quote
 from bot.quotes.schedules import (
     EVERY,
@@ -32,11 +33,12 @@ from bot.quotes.schedules import (
     parse_timezone,
     timezone_matches,
 )
-from bot.reading.pages import Gate, may_show
+from bot.reading.gate import Gate, may_show, refusal
 from bot.text.markup import escape
 from bot.text.story import Story
-from cogs.reading import age_restricted, reply, story_choices
-from cogs.shared.embeds import clip, colour_for
+from cogs.shared.answers import age_restricted, reply, viewer_of
+from cogs.shared.embeds import choices, clip, colour_for
+from cogs.shared.pages import present
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +76,9 @@ class ReadFromHere(discord.ui.DynamicItem[discord.ui.Button],
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: StoryBot = interaction.client  # type: ignore[assignment]
-        story = bot.library.get(self.story_id)
-        if story is None:
-            await reply(interaction, "That story is no longer in the library.")
-            return
-        reading = bot.get_cog("Reading")
-        if await reading.allowed_here(interaction, story):
-            page = bot.library.paged(story.id, bot.config.page_chars).page_at(self.position)
-            await reading.open(interaction, story, page, private=True)
+        outcome = await bot.services.reading.open_at(viewer_of(interaction), self.story_id,
+                                                     self.position)
+        await present(interaction, outcome, private=True)
 
 
 def quote_view(quote: Quote) -> discord.ui.View:
@@ -158,11 +155,16 @@ class QuotesCog(commands.Cog, name="Quotes"):
                     story: app_commands.Range[str, 1, 100] | None = None,
                     text: app_commands.Range[str, 2, 100] | None = None) -> None:
         """A random line from the library, with a button to read on from there."""
-        reading = self.bot.get_cog("Reading")
         story_id = None
         if story is not None:
-            found = await reading.resolve(interaction, story)
-            if found is None or not await reading.allowed_here(interaction, found):
+            found = resolve(self.bot.library, story)
+            if isinstance(found, NotFound):
+                await reply(interaction, found.text)
+                return
+            gate = (await self.bot.database.settings.get(interaction.guild_id)).gate
+            if not may_show(found.meta.rating, gate, dm=interaction.guild_id is None,
+                            age_restricted=age_restricted(interaction.channel)):
+                await reply(interaction, refusal(found.title, found.meta.rating, gate))
                 return
             story_id = found.id
         settings = await self.bot.database.settings.get(interaction.guild_id)
@@ -181,7 +183,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
     @quote.autocomplete("story")
     async def _story_autocomplete(self, interaction: discord.Interaction, current: str):
         settings = await self.bot.database.settings.get(interaction.guild_id)
-        return story_choices(self.bot, current, settings.gate)
+        return choices(story_choices(self.bot.library, current, settings.gate))
 
     # -- /quotes --
 
@@ -218,8 +220,9 @@ class QuotesCog(commands.Cog, name="Quotes"):
             return
         story_id = None
         if story is not None:
-            found = await self.bot.get_cog("Reading").resolve(interaction, story)
-            if found is None:
+            found = resolve(self.bot.library, story)
+            if isinstance(found, NotFound):
+                await reply(interaction, found.text)
                 return
             story_id = found.id
         if missing := _missing_permissions(channel):
@@ -246,7 +249,7 @@ class QuotesCog(commands.Cog, name="Quotes"):
     @schedule.autocomplete("story")
     async def _schedule_story_autocomplete(self, interaction: discord.Interaction,
                                            current: str):
-        return story_choices(self.bot, current)
+        return choices(story_choices(self.bot.library, current))
 
     @quotes.command(name="list")
     async def list_(self, interaction: discord.Interaction) -> None:

@@ -20,11 +20,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import StoryBot
+from bot.library.lookup import NotFound, resolve
 from bot.members import shelf as core
-from bot.reading.pages import BOOKMARK, THRESHOLDS, page_anchor, reaction_action, relocate
+from bot.reading.gate import AgeThreshold
+from bot.reading.pages import BOOKMARK, page_anchor, reaction_action
 from bot.storage.bookmarks import Bookmark
-from cogs.reading import BookmarkButton, ReadingCog, reply, tidy_reaction
+from cogs.shared.answers import reply, viewer_of
 from cogs.shared.embeds import clip, notice
+from cogs.shared.pages import present
+from cogs.shared.reactions import tidy_reaction
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +160,7 @@ class Pending:
 PAGING_CHOICES = [app_commands.Choice(name=label, value=value)
                   for value, label in core.PAGING_LABELS.items()]
 THRESHOLD_CHOICES = [app_commands.Choice(name=value if value != "off" else "off (no gating)",
-                                         value=value) for value in THRESHOLDS]
+                                         value=value) for value in AgeThreshold]
 PRIVACY_CHOICES = [app_commands.Choice(name="opt out: never show or count me", value="optout"),
                    app_commands.Choice(name="opt back in", value="optin")]
 
@@ -170,12 +174,6 @@ class ShelfCog(commands.Cog, name="Shelf"):
     def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
         self._pending: dict[str, Pending] = {}
-
-    @property
-    def reading(self) -> ReadingCog:
-        cog = self.bot.get_cog("Reading")
-        assert isinstance(cog, ReadingCog)
-        return cog
 
     def _title(self, story_id: str) -> str | None:
         story = self.bot.library.get(story_id)
@@ -249,19 +247,8 @@ class ShelfCog(commands.Cog, name="Shelf"):
 
     async def continue_story(self, interaction: discord.Interaction, story_id: str) -> None:
         """Open the member's saved place in a story privately (a continue button)."""
-        story = self.bot.library.get(story_id)
-        if story is None:
-            await reply(interaction, "That story is no longer in the library.")
-            return
-        if not await self.reading.allowed_here(interaction, story):
-            return
-        paged = self.bot.library.paged(story_id, self.bot.config.page_chars)
-        saved = await self.bot.database.progress.get(interaction.user.id, story_id)
-        if saved is None:
-            page = paged.pages[0]
-        else:
-            page = paged.page_at(relocate(story.plain, saved.position, saved.anchor))
-        await self.reading.open(interaction, story, page, private=True)
+        outcome = await self.bot.services.reading.open_saved(viewer_of(interaction), story_id)
+        await present(interaction, outcome, private=True)
 
     # -- resetting and forgetting, behind a confirm button --
 
@@ -280,8 +267,9 @@ class ShelfCog(commands.Cog, name="Shelf"):
         user_id = interaction.user.id
         story_id = text.strip()
         if await self.bot.database.progress.get(user_id, story_id) is None:
-            story = await self.reading.resolve(interaction, text)
-            if story is None:
+            story = resolve(self.bot.library, text)
+            if isinstance(story, NotFound):
+                await reply(interaction, story.text)
                 return
             story_id = story.id
             if await self.bot.database.progress.get(user_id, story_id) is None:
@@ -407,16 +395,10 @@ class ShelfCog(commands.Cog, name="Shelf"):
         if mark is None:
             await reply(interaction, "That bookmark is gone (or is someone else's).")
             return
-        story = self.bot.library.get(mark.story_id)
-        if story is None:
-            await reply(interaction, "That story is no longer in the library.")
-            return
-        if not await self.reading.allowed_here(interaction, story):
-            return
-        paged = self.bot.library.paged(story.id, self.bot.config.page_chars)
-        page = paged.page_at(relocate(story.plain, mark.position, mark.anchor))
-        await self.reading.open(interaction, story, page, private=True,
-                                note=f"🔖 {mark.note}" if mark.note else "")
+        outcome = await self.bot.services.reading.open_at(
+            viewer_of(interaction), mark.story_id, mark.position, anchor=mark.anchor,
+            note=f"🔖 {mark.note}" if mark.note else "")
+        await present(interaction, outcome, private=True)
 
     @bookmark.command(name="remove")
     @app_commands.describe(bookmark="The bookmark to delete")
@@ -547,6 +529,5 @@ class ShelfCog(commands.Cog, name="Shelf"):
 
 
 async def setup(bot: StoryBot) -> None:
-    bot.add_dynamic_items(ContinueButton, ListPageButton, OpenBookmarkButton, ConfirmButton,
-                          BookmarkButton)
+    bot.add_dynamic_items(ContinueButton, ListPageButton, OpenBookmarkButton, ConfirmButton)
     await bot.add_cog(ShelfCog(bot))

@@ -39,6 +39,18 @@ def write_story(folder: Path, name: str, *, title: str, rating: str, chapters: i
     (folder / f"{name}.md").write_text(front + body, encoding="utf-8")
 
 
+def write_small_library(folder: Path) -> Path:
+    """Three original stories: a general one in chapters, a mature one, a short teen one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_story(folder, "lantern", title="The Lantern Keeper", rating="General Audiences",
+                chapters=3, paragraphs=6)
+    write_story(folder, "night-watch", title="Night Watch", rating="Mature", chapters=1,
+                paragraphs=4, author="Ines Rook")
+    write_story(folder, "short", title="A Short One", rating="Teen", chapters=1, paragraphs=1,
+                author="Pip")
+    return folder
+
+
 async def restart(env, config: Config):
     """What a process restart looks like: a fresh bot on the same database and library."""
     old = env.bot

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.reading.footer import bar, fraction
 from bot.storage.progress import Progress
+from bot.text.formatting import bar, fraction
 from bot.text.markup import escape, render_block, render_runs, slice_runs
 from bot.text.story import BLOCK_SEPARATOR, Block, BlockKind, Story
 

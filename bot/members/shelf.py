@@ -9,13 +9,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bot.reading.footer import bar, fraction
-from bot.reading.pages import THRESHOLDS
+from bot.reading.gate import AgeThreshold
 from bot.storage.bookmarks import Bookmark
 from bot.storage.database import Forgotten
 from bot.storage.progress import Progress
 from bot.storage.settings import GuildSettings
 from bot.storage.stats import GuildStats
+from bot.text.formatting import bar, fraction
 
 PAGE_SIZE = 5  # rows per shelf or bookmark page: one row of buttons under them
 NOTE_CHARS = 200
@@ -230,8 +230,8 @@ def settings_changes(*, paging: str | None = None, club_mode: bool | None = None
     if club_mode is not None:
         changes["club_mode"] = bool(club_mode)
     if age_threshold is not None:
-        if age_threshold not in THRESHOLDS:
-            raise ValueError(f"age gating must be one of {', '.join(THRESHOLDS)}")
+        if age_threshold not in tuple(AgeThreshold):
+            raise ValueError(f"age gating must be one of {', '.join(tuple(AgeThreshold))}")
         changes["age_threshold"] = age_threshold
     if stats_enabled is not None:
         changes["stats_enabled"] = bool(stats_enabled)

@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import math
 
+from bot.text.formatting import bar, clip, fraction
 from bot.text.pagination import Page, PagedStory
 
-BAR_SEGMENTS = 7
 TITLE_CHARS = 80  # keeps the footer far inside Discord's 2048
-
-
-def fraction(position: int, length: int) -> float:
-    """How far `position` (a plain offset) is through a text of `length` characters, 0-1."""
-    if length <= 0:
-        return 1.0
-    return min(max(position / length, 0.0), 1.0)
-
-
-def bar(share: float, segments: int = BAR_SEGMENTS) -> str:
-    """A bar such as `▰▰▰▱▱▱▱`; full only at the very end, empty only at the very start."""
-    filled = round(share * segments)
-    if share < 1.0:
-        filled = min(filled, segments - 1)
-    if share > 0.0:
-        filled = max(filled, 1)
-    return "▰" * filled + "▱" * (segments - filled)
 
 
 def minutes_left(position: int, length: int, minutes: float) -> int:
@@ -48,9 +31,7 @@ def footer(paged: PagedStory, page: Page, minutes: float) -> str:
     share = fraction(page.end, length) if page is not paged.pages[-1] else 1.0
     parts = []
     if len(story.chapters) > 1:
-        title = " ".join(story.chapters[page.chapter].title.split())
-        if len(title) > TITLE_CHARS:
-            title = title[: TITLE_CHARS - 1].rstrip() + "…"
+        title = clip(story.chapters[page.chapter].title, TITLE_CHARS)
         label = f"Chapter {page.chapter + 1}"
         parts.append(f"{label} · {title} — " if title and title != label else f"{label} — ")
     parts.append(f"page {page.number}/{len(paged)} {bar(share)} {math.floor(share * 100)}%")

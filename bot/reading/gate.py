@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from bot.text.formatting import clip
 from bot.text.ratings import EXPLICIT, LEVELS, MATURE, NOT_RATED
 
 
@@ -76,3 +77,11 @@ def may_show(rating: str, gate: Gate, *, age_restricted: bool, dm: bool) -> bool
 def shown_in(place: Place, gate: Gate, rating: str) -> bool:
     """`may_show` for a `Place`."""
     return may_show(rating, gate, age_restricted=place.age_restricted, dm=place.dm)
+
+
+def refusal(title: str, rating: str, gate: Gate) -> str:
+    """Why a story does not open here: `**Title** is rated Mature. Stories rated…`."""
+    rated = "is Not Rated" if rating == NOT_RATED else f"is rated {rating}"
+    held = gate.describe()
+    return (f"**{clip(title, 200)}** {rated}. {held[:1].upper()}{held[1:]} open only in "
+            "age-restricted channels or in a DM with me.")

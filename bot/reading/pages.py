@@ -1,7 +1,7 @@
 """Page state and reading rules, decided without Discord.
 
 Which page a control leads to, where a saved place is in a story that has changed since,
-how many words a turn read, and whether a story may be shown in a channel.
+and how many words a turn read.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ import enum
 from dataclasses import dataclass
 
 from bot.text.pagination import Page, PagedStory
-from bot.text.ratings import EXPLICIT, LEVELS, MATURE, NOT_RATED
 
 ANCHOR_CHARS = 48
-THRESHOLDS = ("Teen And Up Audiences", "Mature", "Explicit", "off")
 
 
 class Action(enum.StrEnum):
@@ -113,47 +111,3 @@ def words_on(paged: PagedStory, page: Page, story_words: int) -> int:
     if length <= 0:
         return 0
     return round(story_words * (page.end - page.start) / length)
-
-
-@dataclass(frozen=True, slots=True)
-class Gate:
-    """A server's age-gating rules.
-
-    `threshold` is the lowest rating that opens only in age-restricted channels and DMs
-    ("Mature" by default) or "off". Not Rated stories are gated like Mature, as AO3 puts
-    them behind the same adult-content warning, unless `not_rated_open`.
-    """
-
-    threshold: str = "Mature"
-    not_rated_open: bool = False
-
-    def describe(self) -> str:
-        """What the gate holds back: `stories rated Mature or above and Not Rated stories`."""
-        if self.threshold == "off":
-            return "no stories"
-        rated = f"stories rated {self.threshold}"
-        if self.threshold != EXPLICIT:
-            rated += " or above"
-        if is_gated(NOT_RATED, self):
-            rated += " and Not Rated stories"
-        return rated
-
-
-def is_gated(rating: str, gate: Gate) -> bool:
-    """Whether a story of `rating` needs an age-restricted channel under `gate`."""
-    if gate.threshold == "off":
-        return False
-    if rating == NOT_RATED:
-        if gate.not_rated_open:
-            return False
-        rating = MATURE
-    return LEVELS.get(rating, LEVELS[EXPLICIT]) >= LEVELS.get(gate.threshold, LEVELS[MATURE])
-
-
-def may_show(rating: str, gate: Gate, *, age_restricted: bool, dm: bool) -> bool:
-    """Whether a story's text, summary or quotes may appear in this place.
-
-    Gated stories appear only in DMs with the bot and in channels marked age-restricted;
-    an ephemeral reply in an ordinary channel is still in that channel.
-    """
-    return dm or age_restricted or not is_gated(rating, gate)

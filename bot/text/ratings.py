@@ -22,11 +22,34 @@ MATURE = "Mature"
 EXPLICIT = "Explicit"
 NOT_RATED = "Not Rated"
 
-#: AO3's ratings, in the order AO3 lists them.
-RATINGS = (GENERAL, TEEN, MATURE, EXPLICIT, NOT_RATED)
 
-#: How strong each rating is; Not Rated has no level of its own (see `bot.reader`).
-LEVELS = {GENERAL: 0, TEEN: 1, MATURE: 2, EXPLICIT: 3}
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """One of AO3's ratings: its name, a short name for tight places, its strength and the
+    colour pages and cards of its stories show."""
+
+    name: str
+    short: str
+    level: int | None  # None: Not Rated has no level of its own (see `bot.reading.gate`)
+    colour: int
+
+
+#: AO3's ratings, in the order AO3 lists them.
+TABLE = {
+    GENERAL: Rating(GENERAL, "General", 0, 0x5DA35D),
+    TEEN: Rating(TEEN, "Teen", 1, 0xE0B43A),
+    MATURE: Rating(MATURE, "Mature", 2, 0xE07B39),
+    EXPLICIT: Rating(EXPLICIT, "Explicit", 3, 0xC0392B),
+    NOT_RATED: Rating(NOT_RATED, "Not Rated", None, 0x8E99A4),
+}
+RATINGS = tuple(TABLE)
+LEVELS = {name: r.level for name, r in TABLE.items() if r.level is not None}
+
+
+def rating_info(rating: str) -> Rating:
+    """The table row for a rating name; Not Rated's for anything else."""
+    return TABLE.get(rating, TABLE[NOT_RATED])
+
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,20 +7,12 @@ from pathlib import Path
 import pytest
 
 from bot import Config, create_bot
-from tests.helpers import write_story
+from tests.helpers import write_small_library
 
 
 @pytest.fixture
 def stories_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "stories"
-    folder.mkdir()
-    write_story(folder, "lantern", title="The Lantern Keeper", rating="General Audiences",
-                chapters=3, paragraphs=6)
-    write_story(folder, "night-watch", title="Night Watch", rating="Mature", chapters=1,
-                paragraphs=4, author="Ines Rook")
-    write_story(folder, "short", title="A Short One", rating="Teen", chapters=1, paragraphs=1,
-                author="Pip")
-    return folder
+    return write_small_library(tmp_path / "stories")
 
 
 @pytest.fixture

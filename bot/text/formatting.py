@@ -1,0 +1,99 @@
+"""Small text helpers every answer uses: clipping, counting, times, bars, list pages.
+
+One of each, so a story title is cut the same way in a footer, a card and a shelf row.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from bot.text.markup import escape
+
+BAR_SEGMENTS = 7
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis when cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def inline(text: str, limit: int) -> str:
+    """Text from a story file or a member as inline markdown: clipped, then escaped."""
+    return escape(clip(text, limit), line_start=False)
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`1 story`, `3 stories`: the count with the word that fits it."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def number(value: int) -> str:
+    """`12,345`: thousands separated, as people read them."""
+    return f"{value:,}"
+
+
+def relative_time(then: float, now: float) -> str:
+    """`just now`, `5 minutes ago`, `yesterday`, `3 weeks ago`… for a past timestamp."""
+    seconds = max(now - then, 0.0)
+    if seconds < 60:
+        return "just now"
+    steps = (
+        (3600, 60, "minute"),
+        (86400, 3600, "hour"),
+        (7 * 86400, 86400, "day"),
+        (30 * 86400, 7 * 86400, "week"),
+        (365 * 86400, 30 * 86400, "month"),
+    )
+    for below, unit, name in steps:
+        if seconds < below:
+            count = int(seconds // unit)
+            if name == "day" and count == 1:
+                return "yesterday"
+            return f"{plural(count, name)} ago"
+    return f"{plural(int(seconds // (365 * 86400)), 'year')} ago"
+
+
+def fraction(position: int, length: int) -> float:
+    """How far `position` (a plain offset) is through a text of `length` characters, 0-1."""
+    if length <= 0:
+        return 1.0
+    return min(max(position / length, 0.0), 1.0)
+
+
+def bar(share: float, segments: int = BAR_SEGMENTS) -> str:
+    """A bar such as `▰▰▰▱▱▱▱`; full only at the very end, empty only at the very start."""
+    filled = round(share * segments)
+    if share < 1.0:
+        filled = min(filled, segments - 1)
+    if share > 0.0:
+        filled = max(filled, 1)
+    return "▰" * filled + "▱" * (segments - filled)
+
+
+def page_count(items: int, size: int) -> int:
+    """How many pages `items` rows fill; an empty list still has one (empty) page."""
+    return max(math.ceil(items / size), 1)
+
+
+def clamp_page(page: int, items: int, size: int) -> int:
+    """A 1-based page number brought inside a list of `items` rows."""
+    return min(max(page, 1), page_count(items, size))
+
+
+def page_offset(page: int, size: int) -> int:
+    """The row offset of 1-based `page`."""
+    return (max(page, 1) - 1) * size
+
+
+def clip_lines(lines: Sequence[str], limit: int = 1900) -> str:
+    """Lines joined up to a message's length, with a count of what did not fit."""
+    out, size = [], 0
+    for index, line in enumerate(lines):
+        if size + len(line) + 1 > limit:
+            out.append(f"…and {len(lines) - index} more.")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
