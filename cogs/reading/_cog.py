@@ -22,8 +22,9 @@ from bot.reading.pages import Action, reaction_action
 from bot.reading.service import Outcome, Refused, Viewer
 from bot.storage.progress import PageMessage
 from cogs.shared.answers import FeatureCog, age_restricted, viewer_of
+from cogs.shared.controls import CONTROLS, answer_goto_form
 from cogs.shared.embeds import choices
-from cogs.shared.pages import CONTROLS, answer_goto_form, edit_page_message, present
+from cogs.shared.pages import edit_page_message, present
 from cogs.shared.reactions import tidy_reaction
 
 log = logging.getLogger(__name__)

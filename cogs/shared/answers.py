@@ -76,6 +76,11 @@ class FeatureCog(commands.Cog):
         await command_failed(interaction, error)
 
 
+def services(interaction: discord.Interaction):
+    """The core's services, from the bot an interaction came to."""
+    return interaction.client.services  # type: ignore[union-attr]
+
+
 def age_restricted(channel: object) -> bool:
     is_nsfw = getattr(channel, "is_nsfw", None)
     return bool(is_nsfw and is_nsfw())
