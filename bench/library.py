@@ -25,15 +25,14 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT
 
-from bench.generate import ProseGenerator, generate_library, plain_text, single_html  # noqa: E402
-from bot.library.catalogue import Library  # noqa: E402
-from bot.parsers import FORMATS, parse_story, parser_for  # noqa: E402
-from bot.text.decoding import decode_any  # noqa: E402
-from bot.text.pagination import Layout, paginate  # noqa: E402
-from bot.text.story import BlockKind  # noqa: E402
+from bench.generate import ProseGenerator, generate_library, plain_text, single_html
+from bot.library.catalogue import Library
+from bot.parsers import FORMATS, parse_story, parser_for
+from bot.text.decoding import decode_any
+from bot.text.pagination import Layout, paginate
+from bot.text.story import BlockKind
 
 DATA = ROOT / "bench" / ".data"
 MB = 1_000_000

@@ -18,14 +18,12 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _common  # noqa: F401 - puts the project on the import path
 
-from bench.generate import ProseGenerator, markdown  # noqa: E402
-from bot.parsers.markdown import parse  # noqa: E402
-from bot.text.story import StoryError  # noqa: E402
+from bench.generate import ProseGenerator, markdown
+from bot.parsers.markdown import parse
+from bot.text.story import StoryError
 
 MB = 1_000_000
 

@@ -15,20 +15,18 @@ import argparse
 import asyncio
 import random
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _common  # noqa: F401 - puts the project on the import path
 
-from bench.library import ensure_library  # noqa: E402
-from bot.library.catalogue import Library  # noqa: E402
-from bot.quotes.pools import QuotePools, pick, pools_for  # noqa: E402
-from bot.quotes.schedules import due  # noqa: E402
-from bot.storage.database import Database  # noqa: E402
+from bench.library import ensure_library
+from bot.library.catalogue import Library
+from bot.quotes.pools import QuotePools, pick, pools_for
+from bot.quotes.schedules import due
+from bot.storage.database import Database
 
 
 def bench_pools(folder: Path) -> Library:

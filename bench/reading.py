@@ -16,27 +16,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
-import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import simcord
+from _common import ROOT, percentiles
 
-import simcord  # noqa: E402
-
-from bench.generate import single_html  # noqa: E402
-from bot import Config, create_bot  # noqa: E402
-from bot.storage.database import Database  # noqa: E402
-
-
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return f"p50 {p50 * 1000:7.3f} ms   p99 {p99 * 1000:7.3f} ms   ({len(ordered)} samples)"
+from bench.generate import single_html
+from bot import Config, create_bot
+from bot.storage.database import Database
 
 
 def next_button(message) -> str:
@@ -55,7 +44,7 @@ async def bench_bot(folder: Path, turns: int) -> None:
         guild = env.create_guild("Bench")
         channel = guild.create_text_channel("reading")
         reader = guild.add_member(env.create_user("reader"))
-        cog = bot.get_cog("Reading")
+        cog = bot.get_cog("Reading")  # the reaction handler is timed from here
 
         # In-process: time from the cog receiving the event to the PATCH leaving.
         started: dict[int, float] = {}

@@ -15,17 +15,15 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import percentile
 
-from bench.library import ensure_library  # noqa: E402
-from bot.library.catalogue import Entry, Library  # noqa: E402
-from bot.library.search import SearchIndex  # noqa: E402
-from bot.text.story import Chapter, Metadata, Story, paragraph  # noqa: E402
+from bench.library import ensure_library
+from bot.library.catalogue import Entry, Library
+from bot.library.search import SearchIndex
+from bot.text.story import Chapter, Metadata, Story, paragraph
 
 # Common characters, for generated text with no meaning of its own.
 HANZI = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工"
@@ -63,8 +61,7 @@ def timed(index: SearchIndex, queries: list[str]) -> tuple[float, float, int]:
         hits = index.search(query, limit=10)
         times.append((time.perf_counter() - started) * 1000)
         found += bool(hits)
-    times.sort()
-    return statistics.median(times), times[int(len(times) * 0.99) - 1], found
+    return statistics.median(times), percentile(times, 0.99), found
 
 
 def pieces(library: Library, rng: random.Random, count: int, length: int, *,

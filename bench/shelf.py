@@ -15,28 +15,19 @@ import argparse
 import asyncio
 import random
 import sqlite3
-import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import simcord
+from _common import percentiles
 
-import simcord  # noqa: E402
-
-from bot import Config, create_bot  # noqa: E402
+from bot import Config, create_bot
 
 PARAGRAPH = ("The lamplighter counted the steps to the harbour wall, as he did every night. "
              "Fog came in off the water in long grey sheets, slow and patient. ") * 6
 
 
-def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p50 = statistics.median(ordered)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    return f"p50 {p50 * 1000:7.3f} ms   p99 {p99 * 1000:7.3f} ms   ({len(ordered)} samples)"
 
 
 def write_stories(folder: Path, count: int) -> list[str]:

@@ -1,0 +1,28 @@
+"""What every benchmark script shares: the project on the import path, and percentiles.
+
+Each script is run as `python bench/<name>.py`; importing this first makes `bot` and
+`bench` importable from the checkout without installing anything.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """The sample below which `share` (0-1) of the samples fall."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def percentiles(samples: list[float]) -> str:
+    """`p50 … ms   p99 … ms   (n samples)` for timings in seconds."""
+    p50 = statistics.median(samples)
+    p99 = percentile(samples, 0.99)
+    return f"p50 {p50 * 1000:7.3f} ms   p99 {p99 * 1000:7.3f} ms   ({len(samples)} samples)"
