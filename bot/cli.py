@@ -19,8 +19,6 @@ from bot.library.catalogue import Library
 from bot.reading.footer import footer
 from bot.text.ratings import NOT_RATED
 
-log = logging.getLogger(__name__)
-
 
 def _environment() -> dict[str, str]:
     """The process environment over `.env` (read here, at start-up, and nowhere else)."""

@@ -6,7 +6,6 @@ and asks the reading service for the page, so the gate is checked on every use.
 
 from __future__ import annotations
 
-import logging
 import re
 
 import discord
@@ -17,8 +16,6 @@ from bot.text.formatting import clip
 from cogs.shared import ids
 from cogs.shared.answers import guard, reply, services, viewer_of
 from cogs.shared.embeds import page_embed
-
-log = logging.getLogger(__name__)
 
 SELECT_LIMIT = 25
 _NAV_EMOJI = {Action.FIRST: "⏮️", Action.PREV: "◀️", Action.NEXT: "▶️", Action.LAST: "⏭️"}
