@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from bot.parsers.common import is_break_line
-from bot.text.decoding import LINE_EDGE
+from bot.text.cleaning import LINE_EDGE
 
 _ROMAN_UPPER = r"(?=[IVXLCDM])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 _ROMAN = rf"(?-i:{_ROMAN_UPPER}|{_ROMAN_UPPER.lower()})"

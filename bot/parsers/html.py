@@ -3,7 +3,7 @@
 An `.html` file is an AO3 work page saved from the browser (`bot.parsers.ao3_page`), an AO3
 "Download → HTML" (`bot.parsers.ao3_html`), or any other HTML book (`bot.parsers.html_book`:
 chapters at its headings, Project Gutenberg's wrapping left out). Bytes are read as UTF-8,
-else in the charset the document declares, else in the encoding `bot.textio` detects.
+else in the charset the document declares, else in the encoding `bot.text.decoding` detects.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import re
 from lxml import etree
 
 from bot.parsers import ao3_html, ao3_page
-from bot.parsers.html_blocks import clean_references, needs_cleaning
 from bot.parsers.html_book import body_of, book_story, fallback_title
-from bot.text.decoding import clean, decode, decode_any
+from bot.text.cleaning import clean, clean_references, needs_cleaning
+from bot.text.decoding import decode, decode_any
 from bot.text.story import Story, StoryError
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
@@ -38,7 +38,7 @@ def parse(data: bytes, name: str) -> Story:
 def parse_html(data: bytes) -> etree._Element:
     """Parse HTML or XHTML bytes into an element tree, tolerating broken markup.
 
-    Raises `StoryError` for what is not text (see `bot.textio.decode`) and for a document
+    Raises `StoryError` for what is not text (see `bot.text.decoding.decode`) and for a document
     with no elements at all.
     """
     root = None
@@ -50,7 +50,7 @@ def parse_html(data: bytes) -> etree._Element:
         if any("ENCODING" in error.type_name for error in parser.error_log):
             root = None
     if root is None:
-        # Anything else goes through `bot.textio` for decoding, cleaning and a clear refusal.
+        # Anything else goes through `bot.text.decoding` for decoding, cleaning and a clear refusal.
         text = clean_references(clean(_XML_DECLARATION.sub("", _decode(data), count=1)))
         parser = etree.HTMLParser(remove_comments=True, remove_pis=True)
         root = etree.fromstring(text, parser)
@@ -74,7 +74,7 @@ def story_from_document(root: etree._Element, name: str) -> Story:
 
 def _decode(data: bytes) -> str:
     """Decode the file: UTF-8 (as AO3 writes it), else the charset the document declares
-    (`<meta charset>`, the XML declaration), else the encoding `bot.textio` detects."""
+    (`<meta charset>`, the XML declaration), else the encoding `bot.text.decoding` detects."""
     if data.startswith(_BOMS) or b"\x00" in data[:8192]:
         return decode(data)  # a byte-order mark says it all; NULs are refused there
     try:

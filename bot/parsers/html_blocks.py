@@ -9,8 +9,8 @@ Speed matters: a 2 MB download has some 20,000 elements and 10,000 paragraphs. S
 does as little as it can per element: whitespace is collapsed while the text is collected,
 a plain `<p>` takes a short path, and a paragraph with styles is collected as one string in
 which control characters mark where the style changes. Story text never holds those
-characters: parsers parse text that `bot.textio.clean` has cleaned, or bytes for which
-`needs_cleaning` is false.
+characters: parsers parse text that `bot.text.cleaning.clean` has cleaned, or bytes for which
+`bot.text.cleaning.needs_cleaning` is false.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 
 from bot.parsers.common import is_break_line, tidy_breaks
-from bot.text.decoding import clean
+from bot.text.cleaning import clean
 from bot.text.markup import slice_runs
 from bot.text.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, Style
 
@@ -42,15 +42,6 @@ _HARD, _SOFT = 1, 2
 # Characters a scene-break line (`bot.parsers.common.is_break_line`) can start with; other
 # paragraphs skip the regular expression.
 _BREAK_START = frozenset("*~-_=+#•·⁂※§◇◆✦✧❖oO0xX")
-
-# What `needs_cleaning` looks for in UTF-8 bytes: C0 controls other than tab, newline and
-# carriage return, DEL, C1 controls, and references to C0 controls, which parsing turns into
-# the characters.
-_C0 = bytes([*range(9), 11, 12, *range(14, 32), 127])
-_C1 = re.compile(rb"\xc2[\x80-\x9f]")
-_CONTROL_REF = rb"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01])|x0*(?:[0-8bcef]|1[0-9a-f]));"
-_CONTROL_REF_BYTES = re.compile(_CONTROL_REF, re.I)
-_CONTROL_REF_TEXT = re.compile(_CONTROL_REF.decode(), re.I)
 
 _ITALIC, _BOLD, _UNDERLINE, _STRIKE = 1, 2, 4, 8
 _INLINE_STYLES = {
@@ -451,23 +442,6 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-def needs_cleaning(data: bytes) -> bool:
-    """Whether UTF-8 `data` holds control characters, which `bot.textio.clean` would remove.
-
-    Much faster than cleaning the decoded text, so parsers can parse clean bytes directly.
-    """
-    return (
-        len(data.translate(None, _C0)) != len(data)
-        or _C1.search(data) is not None
-        or (b"&#" in data and _CONTROL_REF_BYTES.search(data) is not None)
-    )
-
-
-def clean_references(text: str) -> str:
-    """Drop character references to control characters, which parsing would turn into them."""
-    return _CONTROL_REF_TEXT.sub("", text) if "&#" in text else text
-
-
 def simplify(element: etree._Element) -> None:
     """Dissolve the `<span>`, `<a>` and `<font>` elements in `element`, in place.
 
@@ -479,8 +453,6 @@ def simplify(element: etree._Element) -> None:
         if _local_name(el.tag) in _TRANSPARENT:
             el.tag = "x-styled"
     etree.strip_tags(element, *_TRANSPARENT)
-
-
 
 
 def to_blocks(

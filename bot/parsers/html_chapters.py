@@ -23,7 +23,7 @@ from lxml import etree
 
 from bot.parsers.common import is_break_line, tidy_breaks
 from bot.parsers.html_blocks import BlockBuilder, element_text
-from bot.text.decoding import clean
+from bot.text.cleaning import clean
 from bot.text.story import Block, BlockKind
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")

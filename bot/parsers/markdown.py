@@ -18,7 +18,8 @@ of `---`, `***`, `___`, `* * *`, `~~~` or any other scene-break ornament is a sc
 even straight under a paragraph line (setext `---` headings are not supported: in a story
 that line is a break far more often than a heading). `> ` quotes become ordinary paragraphs,
 fenced code blocks (```) literal paragraphs, and indentation is ignored rather than read as
-code, since stories indent paragraphs. Inline markup is `inline_markdown`'s.
+code, since stories indent paragraphs (`bot.parsers.markdown_blocks`). Inline markup is
+`inline_markdown`'s.
 
 **Raw HTML** blocks (CommonMark's rules: a block-level tag, a comment, or a lone complete tag
 opening a line, up to the next blank line) read as a browser shows them, through
@@ -40,78 +41,25 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple
 
 import yaml
 from lxml import etree
 
 from bot.parsers.common import finish_chapters, is_break_line, title_from_filename
-from bot.parsers.html_blocks import BlockBuilder, clean_references
-from bot.parsers.inline_markdown import (
-    ATTRIBUTES,
-    HTML_ELEMENTS,
-    HTML_TAG,
-    inline_markdown,
-    markdown_runs,
-    split_paragraphs,
-)
+from bot.parsers.html_blocks import BlockBuilder
+from bot.parsers.inline_markdown import inline_markdown, markdown_runs, split_paragraphs
+from bot.parsers.markdown_blocks import Item, block_items
 from bot.parsers.metadata_map import metadata_from_mapping
-from bot.text.decoding import clean, decode_any
+from bot.text.cleaning import clean, clean_references
+from bot.text.decoding import decode_any
 from bot.text.markup import normalize
 from bot.text.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, Story, StoryError
 
-_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*")
-_THEMATIC = re.compile(r" {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})")
-_FENCE = re.compile(r" {0,3}(`{3,})[^`]*")
-# Quote markers, matched all at once: peeling them one by one is quadratic in a deep quote.
-_QUOTES = re.compile(r"(?: {0,3}> ?)+")
-_FOOTNOTE = re.compile(r" {0,3}\[\^([^\]\s]{1,200}+)\]:[ \t]*+(.*)")
-_DIV_FENCE = re.compile(r" {0,3}:{3,}+[ \t]*+(.*?)[ \t]*")
-_ATTRIBUTE_LINE = re.compile(rf" {{0,3}}(?:{ATTRIBUTES}|\{{:[^{{}}\n]{{0,500}}\}})[ \t]*")
-_ATTRIBUTE_END = re.compile(rf"[ \t]+{ATTRIBUTES}$")
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
-
-# CommonMark's HTML blocks: the tags that open one that runs to a blank line, and the raw
-# text elements whose block runs to their closing tag.
-_HTML_BLOCK_TAGS = frozenset(
-    (
-        "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption",
-        "center", "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt",
-        "fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2",
-        "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "iframe", "legend", "li", "link",
-        "main", "menu", "menuitem", "nav", "noframes", "ol", "optgroup", "option", "p", "param",
-        "search", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title",
-        "tr", "track", "ul",
-    )
-)  # fmt: skip
-_RAW_TEXT_TAGS = frozenset(("pre", "script", "style", "textarea"))
-_HTML_OPENING = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9\-]*+)(?=[ \t>]|/>|$)")
-_RAW_TEXT_END = re.compile(r"</(?:pre|script|style|textarea)>", re.IGNORECASE)
-# The ends of comments, processing instructions and CDATA.
-_HTML_ENDS = (("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>"))
-# How an HTML block ends: on the line holding this text, matching this pattern, or, for "",
-# before a blank line.
-_Ending = str | re.Pattern[str]
-
-# What a line that is more than paragraph text can start with: a footnote, a div fence, an
-# attribute block, HTML, a heading, and every character a scene-break line can start with
-# (see `is_break_line`).
-_BLOCK_STARTS = frozenset("[:{<#*~-_=+•·⁂※§◇◆✦✧❖oOxX0")
-
-
-
-class _Item(NamedTuple):
-    """One block-level element of the file."""
-
-    kind: str  # "heading", "paragraph", "code", "break", "html", "footnote" or "blocks"
-    text: str = ""  # a heading's Markdown, a code block's text, HTML, a footnote's label
-    lines: tuple[str, ...] = ()  # a paragraph's source lines, a footnote's body
-    level: int = 0  # a heading's level
-    blocks: tuple[Block, ...] = ()  # what HTML gave
 
 
 def parse(data: bytes, name: str) -> Story:
-    """Parse a `.md` story, in any text encoding (`bot.textio.decode_any`).
+    """Parse a `.md` story, in any text encoding (`bot.text.decoding.decode_any`).
 
     Raises `StoryError` for files that are not text or are empty, and for bad front matter.
     """
@@ -122,7 +70,7 @@ def parse(data: bytes, name: str) -> Story:
     meta = metadata_from_mapping(
         mapping, fallback_title="", where="front matter", warnings=warnings
     )
-    items = _read_html(_items(lines[body:]))
+    items = _read_html(block_items(lines[body:]))
 
     title_at = _title_heading(items, meta.title)
     if title_at is not None:
@@ -144,7 +92,7 @@ def parse(data: bytes, name: str) -> Story:
 
     notes = _Notes(items)
     drafts: list[tuple[str, list[Block]]] = [("", [])]
-    defined: list[tuple[int, _Item]] = []  # footnotes, with the chapter that holds them
+    defined: list[tuple[int, Item]] = []  # footnotes, with the chapter that holds them
     for index, item in enumerate(items):
         if index == title_at:
             continue
@@ -197,230 +145,20 @@ def _front_matter(lines: Sequence[str]) -> tuple[dict, int]:
     return mapping, end + 1
 
 
-# --------------------------------------------------------------------------------------------
-# Block structure
-# --------------------------------------------------------------------------------------------
-
-
-def _unquote(line: str) -> tuple[str, int]:
-    """A line without its `>` quote markers, and how deep the quote is."""
-    quotes = _QUOTES.match(line)
-    if quotes is None:
-        return line, 0
-    return line[quotes.end() :], quotes.group().count(">")
-
-
-def _items(lines: Sequence[str]) -> Iterator[_Item]:
-    """The block-level elements of the Markdown body, in order."""
-    paragraph: list[str] = []
-    depth = 0  # blockquote depth of the paragraph being collected
-    divs = 0  # fenced divs open
-
-    def flush() -> Iterator[_Item]:
-        if paragraph:
-            yield _Item("paragraph", lines=tuple(paragraph))
-            paragraph.clear()
-
-    i, n = 0, len(lines)
-    while i < n:
-        raw = lines[i]
-        i += 1
-        fence = _FENCE.fullmatch(raw) if "`" in raw[:4] else None
-        if fence:
-            yield from flush()
-            close = re.compile(f" {{0,3}}`{{{len(fence[1])},}}[ \t]*")
-            code: list[str] = []
-            while i < n and not close.fullmatch(lines[i]):
-                code.append(lines[i].rstrip())
-                i += 1
-            i += 1
-            yield _Item("code", "\n".join(code).strip("\n"))
-            continue
-        line, level = _unquote(raw) if ">" in raw[:4] else (raw, 0)
-        stripped = line.strip(" \t")
-        if not stripped:
-            yield from flush()
-            continue
-        if level != depth:
-            yield from flush()
-            depth = level
-        first = stripped[0]
-        if first not in _BLOCK_STARTS:  # most lines of a story
-            paragraph.append(line)
-            continue
-        if first == "[" and level == 0 and (note := _FOOTNOTE.fullmatch(line)):
-            yield from flush()
-            body, i = _footnote_body(note[2], lines, i)
-            yield _Item("footnote", note[1], lines=body)
-            continue
-        if first == ":" and (div := _DIV_FENCE.fullmatch(line)):
-            opening = bool(div[1].strip(":"))
-            if opening or divs:
-                # A fenced div's fences go; what the div holds stays.
-                divs += 1 if opening else -1
-                yield from flush()
-                continue
-        if first == "{" and _ATTRIBUTE_LINE.fullmatch(line):
-            yield from flush()
-            continue
-        if first == "<":
-            ending = _html_block(line, interrupting=bool(paragraph))
-            if ending is not None:
-                yield from flush()
-                html, i = _html_lines(line, ending, lines, i, level)
-                yield _Item("html", html)
-                continue
-        if is_break_line(stripped) or _THEMATIC.fullmatch(line):
-            yield from flush()
-            yield _Item("break")
-            continue
-        heading = _ATX.fullmatch(line) if level == 0 and first == "#" else None
-        if heading:
-            yield from flush()
-            yield _Item("heading", _without_attributes(heading[2] or ""), level=len(heading[1]))
-            continue
-        paragraph.append(line)
-    yield from flush()
-
-
-def _without_attributes(heading: str) -> str:
-    """A heading's text without a trailing attribute block, `Title {#id .class}`."""
-    if heading.endswith("}") and (attributes := _ATTRIBUTE_END.search(heading)):
-        return heading[: attributes.start()]
-    return heading
-
-
-def _html_block(line: str, *, interrupting: bool) -> _Ending | None:
-    """How the HTML block that `line` opens ends, or None if it opens none.
-
-    The end is a string the last line holds, a pattern it matches, or "" for a blank line.
-    A lone tag of any element opens a block too, but cannot interrupt a paragraph.
-    """
-    text = line.lstrip(" ")
-    if len(line) - len(text) > 3 or not text.startswith("<"):
-        return None
-    for opener, closer in _HTML_ENDS:
-        if text.startswith(opener):
-            return closer
-    if text.startswith("<!") and text[2:3].isascii() and text[2:3].isalpha():
-        return ">"
-    opening = _HTML_OPENING.match(text)
-    if opening:
-        name = opening[2].lower()
-        if not opening[1] and name in _RAW_TEXT_TAGS:
-            return _RAW_TEXT_END
-        if name in _HTML_BLOCK_TAGS:
-            return ""
-    if interrupting:
-        return None
-    tag = HTML_TAG.match(text)
-    if tag is None or text[tag.end() :].strip(" \t"):
-        return None
-    name = (tag[1] or tag[3]).lower()
-    if (name in HTML_ELEMENTS or "-" in name) and not (tag[1] and name in _RAW_TEXT_TAGS):
-        return ""
-    return None
-
-
-def _html_ends(line: str, ending: _Ending) -> bool:
-    if isinstance(ending, str):
-        return ending in line if ending else not line.strip(" \t")
-    return ending.search(line) is not None
-
-
-def _html_lines(
-    first: str, ending: _Ending, lines: Sequence[str], i: int, level: int
-) -> tuple[str, int]:
-    """An HTML block's source from its first line on, and the index of the line after it."""
-    block = [first]
-    if ending and _html_ends(first, ending):
-        return first, i
-    while i < len(lines):
-        line = lines[i]
-        if level:
-            line, inner = _unquote(line)
-            if inner != level:
-                break
-        if ending == "" and _html_ends(line, ending):
-            break
-        block.append(line)
-        i += 1
-        if ending and _html_ends(line, ending):
-            break
-    return "\n".join(block), i
-
-
-def _indent(line: str) -> int:
-    """Columns of indentation, with tabs to the next multiple of four."""
-    columns = 0
-    for char in line:
-        if char == " ":
-            columns += 1
-        elif char == "\t":
-            columns += 4 - columns % 4
-        else:
-            break
-    return columns
-
-
-def _starts_block(line: str) -> bool:
-    """Whether `line` starts a block of its own rather than continuing a paragraph."""
-    stripped = line.strip(" \t")
-    return bool(
-        _FOOTNOTE.fullmatch(line)
-        or _ATX.fullmatch(line)
-        or _FENCE.fullmatch(line)
-        or stripped.startswith((">", ":::"))
-        or is_break_line(stripped)
-        or _THEMATIC.fullmatch(line)
-        or _html_block(line, interrupting=True) is not None
-    )
-
-
-def _footnote_body(first: str, lines: Sequence[str], i: int) -> tuple[tuple[str, ...], int]:
-    """A footnote definition's lines, from the text after `[^label]:` on; and the index of the
-    line after it.
-
-    Indented lines continue the note, across blank lines too; unindented lines straight after
-    its text continue it as well, unless they start a block of their own.
-    """
-    body = [first] if first.strip(" \t") else []
-    n = len(lines)
-    while i < n:
-        line = lines[i]
-        if not line.strip(" \t"):
-            after = i + 1
-            while after < n and not lines[after].strip(" \t"):
-                after += 1
-            if after < n and _indent(lines[after]) >= 4:
-                body.append("")
-                i = after
-                continue
-            break
-        if _indent(line) >= 4:
-            body.append(line.strip(" \t"))
-        elif body and body[-1] and not _starts_block(line):
-            body.append(line)
-        else:
-            break
-        i += 1
-    return tuple(body), i
-
-
-def _read_html(items: Iterator[_Item]) -> list[_Item]:
+def _read_html(items: Iterator[Item]) -> list[Item]:
     """The items, with each stretch of consecutive HTML blocks turned into story blocks."""
-    out: list[_Item] = []
+    out: list[Item] = []
     html: list[str] = []
     for item in items:
         if item.kind == "html":
             html.append(item.text)
             continue
         if html:
-            out.append(_Item("blocks", blocks=_html_blocks("\n\n".join(html))))
+            out.append(Item("blocks", blocks=_html_blocks("\n\n".join(html))))
             html.clear()
         out.append(item)
     if html:
-        out.append(_Item("blocks", blocks=_html_blocks("\n\n".join(html))))
+        out.append(Item("blocks", blocks=_html_blocks("\n\n".join(html))))
     return out
 
 
@@ -439,7 +177,7 @@ def _html_blocks(source: str) -> tuple[Block, ...]:
     return builder.blocks(tidy=False)
 
 
-def _title_heading(items: Sequence[_Item], front_title: str | None) -> int | None:
+def _title_heading(items: Sequence[Item], front_title: str | None) -> int | None:
     """The index of the book-title heading, if the file has one (see the module docstring)."""
     headings = [i for i, item in enumerate(items) if item.kind == "heading"]
     if not headings:
@@ -467,8 +205,8 @@ _Marker = Callable[[str], str | None]
 class _Notes:
     """The footnote definitions of a file, numbered chapter by chapter as references meet them."""
 
-    def __init__(self, items: Sequence[_Item]) -> None:
-        self._definitions: dict[str, _Item] = {}
+    def __init__(self, items: Sequence[Item]) -> None:
+        self._definitions: dict[str, Item] = {}
         for item in items:
             if item.kind == "footnote":
                 # As for link references, the first definition of a label is the one used.
@@ -493,7 +231,7 @@ class _Notes:
         self._numbers = {}
         return blocks
 
-    def referenced(self, item: _Item) -> bool:
+    def referenced(self, item: Item) -> bool:
         """Whether this definition is the one a reference anywhere in the file showed."""
         key = item.text.casefold()
         return key in self._used and self._definitions[key] is item
@@ -516,7 +254,7 @@ def _note_blocks(lines: Sequence[str], marker: str) -> list[Block]:
     return blocks
 
 
-def _blocks(item: _Item, marker: _Marker) -> list[Block]:
+def _blocks(item: Item, marker: _Marker) -> list[Block]:
     """The story blocks of one item; `marker` numbers footnote references."""
     if item.kind == "break":
         return [SCENE_BREAK_BLOCK]

@@ -14,7 +14,8 @@ import tomllib
 from collections.abc import Mapping
 
 from bot.parsers.inline_markdown import markdown_runs, split_paragraphs
-from bot.text.decoding import clean, decode
+from bot.text.cleaning import clean
+from bot.text.decoding import decode
 from bot.text.ratings import rating_field
 from bot.text.story import Block, BlockKind, Metadata, StoryError
 

@@ -1,6 +1,6 @@
 """Plain-text stories: an AO3 work page saved as text, a Project Gutenberg book, or prose.
 
-The bytes may be in any encoding (`bot.textio.decode_any`); one that is not UTF-8 is named
+The bytes may be in any encoding (`bot.text.decoding.decode_any`); one that is not UTF-8 is named
 in the story's warnings ("read as Shift_JIS (not UTF-8)").
 
 **AO3 work page saved as text.** The first line is `Work Header`; the header runs to a line
@@ -75,7 +75,8 @@ from bot.parsers.headings import chapter_headings
 from bot.parsers.plain_emphasis import emphasis_runs
 from bot.parsers.text_header import opening_block
 from bot.parsers.title_page import without_by
-from bot.text.decoding import LINE_EDGE, clean, decode_any
+from bot.text.cleaning import LINE_EDGE, clean
+from bot.text.decoding import decode_any
 from bot.text.ratings import rating_field
 from bot.text.story import (
     SCENE_BREAK_BLOCK,

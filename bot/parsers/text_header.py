@@ -15,7 +15,7 @@ import re
 from bot.parsers import title_page
 from bot.parsers.headings import next_text
 from bot.parsers.title_page import Entry
-from bot.text.decoding import LINE_EDGE
+from bot.text.cleaning import LINE_EDGE
 from bot.text.story import paragraph
 
 _BYLINE = re.compile(r"by[ \t]+(?P<author>\S.{0,80})", re.IGNORECASE)

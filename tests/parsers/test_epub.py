@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.parsers import epub
+from bot.parsers import epub, epub_package
 from bot.parsers import html as html_parser
 from bot.text.story import Block, BlockKind, Run, StoryError, Style
 from tests.parsers.epubs import (
@@ -360,7 +360,7 @@ def test_zip_bomb_is_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("mimetype", "application/epub+zip")
-        archive.writestr("OEBPS/zeros.xhtml", b"\0" * (epub.MAX_UNCOMPRESSED + 1))
+        archive.writestr("OEBPS/zeros.xhtml", b"\0" * (epub_package.MAX_UNCOMPRESSED + 1))
     data = buffer.getvalue()
     assert len(data) < 200_000
     assert refused(data) == "the EPUB unpacks to 52,428,821 bytes, over the 50 MB limit"

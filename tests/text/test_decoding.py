@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text.decoding import decode, decode_any, encoding_name
+from bot.text.decoding import decode, decode_any
+from bot.text.encodings import encoding_name
 from bot.text.story import StoryError
 
 # Original text in each language, long enough for a paragraph or two.
