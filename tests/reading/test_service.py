@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from bot.reading.gate import Place
+from bot.reading.gate import AgeThreshold, Place
 from bot.reading.pages import Action
 from bot.reading.service import GONE, Refused, Shown, Viewer
 from bot.storage.progress import PageMessage, Paging
-from bot.storage.settings import AgeThreshold
 
 GUILD = 10
 ALICE = Viewer(1, Place(GUILD))
