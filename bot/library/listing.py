@@ -1,4 +1,4 @@
-"""The shelf, story cards and search results, decided without Discord.
+"""Library listings, story cards and search results, decided without Discord.
 
 Which stories a `/library` filter keeps and in what order, how the listing is cut into
 pages, how a member's progress reads in a cell, what a story card holds (and what it holds
@@ -6,7 +6,7 @@ back for an age-gated story), and how a search snippet is highlighted. Everythin
 is Discord markdown with story text escaped, already cut to Discord's limits; the cog only
 puts it into embeds.
 
-The shelf is in the library's order, alphabetical by title: every story has a title, while
+The listing is in the library's order, alphabetical by title: every story has a title, while
 dates exist only for some formats, so "newest first" could not be applied to all of them.
 """
 
@@ -17,35 +17,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bot.library.lookup import GATED_MARK
 from bot.storage.progress import Progress
-from bot.text.formatting import bar, fraction
+from bot.text.formatting import bar, clamp_page, clip, fraction, inline, page_count, page_offset
 from bot.text.markup import escape, render_block, render_runs, slice_runs
+from bot.text.ratings import TABLE
 from bot.text.story import BLOCK_SEPARATOR, Block, BlockKind, Story
 
 T = TypeVar("T")
 
-SHELF_PAGE_SIZE = 8
-GATED_MARK = "🔞"
+LISTING_PAGE_SIZE = 8
 FIELD_LIMIT = 1024
 TITLE_LIMIT = 256
 # Discord allows 6000 characters per embed; the rest is headroom for the cog's own text.
 CARD_BUDGET = 5800
 SUMMARY_LIMIT = 1500
 CHAPTER_TITLES_MAX = 8
-
-SHORT_RATINGS = {
-    "General Audiences": "General",
-    "Teen And Up Audiences": "Teen",
-    "Mature": "Mature",
-    "Explicit": "Explicit",
-    "Not Rated": "Not Rated",
-}
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` on one line, cut to `limit` characters with an ellipsis when cut."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def fold(text: str) -> str:
@@ -54,16 +41,11 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def _md(text: str, limit: int) -> str:
-    """Plain text from a story file as inline markdown, cut to `limit` before escaping."""
-    return escape(clip(text, limit), line_start=False)
-
-
-# --- filtering the shelf -----------------------------------------------------------------------
+# --- filtering the listing ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class ShelfFilters:
+class ListingFilters:
     """What `/library` was asked to show; empty strings mean no filter."""
 
     search: str = ""
@@ -80,7 +62,7 @@ class ShelfFilters:
         for label, value in (("search", self.search), ("fandom", self.fandom),
                              ("tag", self.tag)):
             if value.strip():
-                parts.append(f"{label} “{_md(value, 60)}”")
+                parts.append(f"{label} “{inline(value, 60)}”")
         if self.rating:
             parts.append(f"rating {self.rating}")
         return " · ".join(parts)
@@ -93,7 +75,7 @@ def story_tags(story: Story) -> tuple[str, ...]:
     return (*meta.relationships, *meta.characters, *meta.categories, *meta.tags)
 
 
-def matches(story: Story, filters: ShelfFilters) -> bool:
+def matches(story: Story, filters: ListingFilters) -> bool:
     """Whether `story` passes every filter.
 
     `search` needs each of its words somewhere in the title, author, fandoms, tags or id;
@@ -119,7 +101,7 @@ def matches(story: Story, filters: ShelfFilters) -> bool:
     return True
 
 
-def filter_shelf(stories: Iterable[Story], filters: ShelfFilters) -> list[Story]:
+def filter_stories(stories: Iterable[Story], filters: ListingFilters) -> list[Story]:
     """The stories passing `filters`, in the order given (the library's: by title)."""
     return [story for story in stories if matches(story, filters)]
 
@@ -158,17 +140,12 @@ class ListingPage:
         return self.number < self.total
 
 
-def page_count(count: int, per_page: int = SHELF_PAGE_SIZE) -> int:
-    """How many pages `count` items fill; an empty list still has one (empty) page."""
-    return max(1, -(-count // per_page))
-
-
-def listing_page(items: Sequence[T], number: int, per_page: int = SHELF_PAGE_SIZE
+def listing_page(items: Sequence[T], number: int, per_page: int = LISTING_PAGE_SIZE
                  ) -> ListingPage:
     """Page `number` (1-based, clamped to the pages there are) of `items`."""
     total = page_count(len(items), per_page)
-    number = min(max(number, 1), total)
-    start = (number - 1) * per_page
+    number = clamp_page(number, len(items), per_page)
+    start = page_offset(number, per_page)
     return ListingPage(number, total, start, tuple(items[start : start + per_page]))
 
 
@@ -183,7 +160,7 @@ def progress_share(progress: Progress) -> float:
 
 
 def progress_cell(progress: Progress | None) -> str:
-    """A shelf cell: `▰▰▱▱▱▱▱ 28%`, `▰▰▰▰▰▰▰ ✓ finished` or `not started`."""
+    """A progress cell: `▰▰▱▱▱▱▱ 28%`, `▰▰▰▰▰▰▰ ✓ finished` or `not started`."""
     if progress is None:
         return "not started"
     if progress.finished_at is not None:
@@ -203,30 +180,30 @@ def reader_progress(progress: Progress | None, page: int, pages: int, story_id: 
     return f"{bar(share)} {int(share * 100)}% · saved at {where}"
 
 
-# --- the shelf listing ---------------------------------------------------------------------------
+# --- the library listing -------------------------------------------------------------------------
 
 
-def shelf_line(number: int, story: Story, *, words: int, gated: bool,
+def listing_line(number: int, story: Story, *, words: int, gated: bool,
                progress: Progress | None) -> str:
-    """Two lines for one story on the shelf.
+    """Two lines for one story in the listing.
 
     `3.` 🔞 **Title** by Author · `id`
     Mature · 12,345 words · 4 chapters · ▰▰▱▱▱▱▱ 28%
     """
     meta = story.meta
     mark = f"{GATED_MARK} " if gated else ""
-    by = f" by {_md(meta.author, 50)}" if meta.author else ""
+    by = f" by {inline(meta.author, 50)}" if meta.author else ""
     chapters = len(story.chapters)
     details = " · ".join((
-        SHORT_RATINGS.get(meta.rating, clip(meta.rating, 30)),
+        TABLE[meta.rating].short if meta.rating in TABLE else clip(meta.rating, 30),
         f"{words:,} words",
         f"{chapters} chapter{'s' if chapters != 1 else ''}",
         progress_cell(progress),
     ))
-    return f"`{number}.` {mark}**{_md(story.title, 90)}**{by} · `{story.id}`\n{details}"
+    return f"`{number}.` {mark}**{inline(story.title, 90)}**{by} · `{story.id}`\n{details}"
 
 
-def empty_shelf_message(filters: ShelfFilters, library_size: int) -> str:
+def empty_listing_message(filters: ListingFilters, library_size: int) -> str:
     """What to say when a listing has nothing to show."""
     if library_size == 0:
         return "The library is empty for now: an admin adds stories to the stories folder."
@@ -271,7 +248,7 @@ def join_clipped(items: Sequence[str], limit: int, *, spoiler: bool = False) -> 
     out: list[str] = []
     used = 0
     for index, item in enumerate(items):
-        text = _md(item, 200)
+        text = inline(item, 200)
         if spoiler:
             text = f"||{text}||"
         rest = len(items) - index - 1
@@ -372,12 +349,12 @@ def story_card(
         CardField("Chapters", str(len(chapters)), True),
     ]
     if meta.language:
-        fixed.append(CardField("Language", _md(meta.language, 100), True))
+        fixed.append(CardField("Language", inline(meta.language, 100), True))
     dates = [f"{label} {value}" for label, value in (
         ("Published", meta.published), ("Updated", meta.updated), ("Completed", meta.completed)
     ) if value]
     if dates:
-        fixed.append(CardField("Dates", _md(" · ".join(dates), 200), True))
+        fixed.append(CardField("Dates", inline(" · ".join(dates), 200), True))
     lists = [
         ("Archive warnings", meta.warnings, True),
         ("Fandoms", meta.fandoms, False),
@@ -388,7 +365,7 @@ def story_card(
     after = []
     if 1 < len(chapters) <= CHAPTER_TITLES_MAX:
         titles = "\n".join(
-            f"{n}. {_md(ch.title, 90) or f'Chapter {n}'}" for n, ch in enumerate(chapters, 1)
+            f"{n}. {inline(ch.title, 90) or f'Chapter {n}'}" for n, ch in enumerate(chapters, 1)
         )
         after.append(CardField("Chapter titles", titles[:FIELD_LIMIT]))
     if link and len(link) <= FIELD_LIMIT:
@@ -453,7 +430,7 @@ def hit_line(number: int, story: Story, *, chapter: int, page: int, pages: int,
     where = [f"page {page}/{pages}"]
     if len(story.chapters) > 1:
         where.insert(0, f"Chapter {chapter + 1}")
-    head = f"`{number}.` **{_md(story.title, 100)}** · {' · '.join(where)}"
+    head = f"`{number}.` **{inline(story.title, 100)}** · {' · '.join(where)}"
     return f"{head}\n> {snippet_markdown}"
 
 

@@ -88,12 +88,22 @@ def page_offset(page: int, size: int) -> int:
 
 
 def clip_lines(lines: Sequence[str], limit: int = 1900) -> str:
-    """Lines joined up to a message's length, with a count of what did not fit."""
-    out, size = [], 0
-    for index, line in enumerate(lines):
-        if size + len(line) + 1 > limit:
-            out.append(f"…and {len(lines) - index} more.")
+    """Whole lines joined within `limit` characters, ending with a count of what did not fit."""
+    whole = "\n".join(lines)
+    if len(whole) <= limit:
+        return whole
+    reserve = len(f"\n…and {len(lines)} more.")
+    out: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + (1 if out else 0) + reserve > limit:
             break
+        size += len(line) + (1 if out else 0)
         out.append(line)
-        size += len(line) + 1
+    out.append(f"…and {len(lines) - len(out)} more.")
     return "\n".join(out)
+
+
+def is_link(url: str) -> bool:
+    """Whether `url` is a web link a message can carry: http(s), no spaces, 2000 at most."""
+    return url.startswith(("https://", "http://")) and len(url) <= 2000 and " " not in url

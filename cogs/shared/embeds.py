@@ -11,7 +11,7 @@ import discord
 
 from bot.reading.footer import footer
 from bot.reading.service import Shown
-from bot.text.formatting import clip
+from bot.text.formatting import clip, is_link
 from bot.text.ratings import rating_info
 
 TITLE_LIMIT = 256
@@ -24,10 +24,6 @@ EMPTY_PAGE = "*(This chapter has no text.)*"
 
 def colour_for(rating: str) -> discord.Colour:
     return discord.Colour(rating_info(rating).colour)
-
-
-def is_link(url: str) -> bool:
-    return url.startswith(("https://", "http://")) and len(url) <= 2000 and " " not in url
 
 
 def page_embed(shown: Shown) -> discord.Embed:

@@ -368,11 +368,11 @@ async def test_story_autocomplete_on_search_and_story(env, channel, alice):
 
 async def reload_with_index(env) -> None:
     """Reload the library and wait for the search index, rebuilt in a worker thread."""
-    cog = env.bot.get_cog("Library")
-    before = cog.index
+    catalogue = env.bot.services.catalogue
+    before = catalogue.index
     await env.bot.reload_library()
     for _ in range(200):
-        if cog.index is not before:
+        if catalogue.index is not before:
             return
         await asyncio.sleep(0.01)
 

@@ -9,24 +9,24 @@ import pytest
 from bot.library.listing import (
     CARD_BUDGET,
     FIELD_LIMIT,
-    SHELF_PAGE_SIZE,
-    ShelfFilters,
-    empty_shelf_message,
+    LISTING_PAGE_SIZE,
+    ListingFilters,
+    empty_listing_message,
     facet_choices,
-    filter_shelf,
+    filter_stories,
     highlight,
     hit_label,
     hit_line,
     join_clipped,
+    listing_line,
     listing_page,
-    page_count,
     progress_cell,
     reader_progress,
-    shelf_line,
     story_card,
     summary_markdown,
 )
 from bot.storage.progress import Progress
+from bot.text.formatting import page_count
 from bot.text.markup import to_plain
 from bot.text.story import Block, BlockKind, Chapter, Metadata, Run, Story, Style, paragraph
 
@@ -64,40 +64,41 @@ def progress(*, furthest: int, length: int = 1000, finished: bool = False,
 
 
 @pytest.mark.parametrize(("filters", "expected"), [
-    (ShelfFilters(), ["alpha", "beta", "gamma"]),
-    (ShelfFilters(search="harbour"), ["beta", "gamma"]),  # title, then a fandom
-    (ShelfFilters(search="ZOE"), ["beta"]),  # author, accents and case ignored
-    (ShelfFilters(search="rook tide"), ["alpha"]),  # every word, anywhere
-    (ShelfFilters(search="rook harbour"), []),
-    (ShelfFilters(search="slow burn"), ["alpha"]),  # tags count
-    (ShelfFilters(fandom="pokemon"), ["beta"]),
-    (ShelfFilters(fandom="original"), ["alpha", "gamma"]),
-    (ShelfFilters(tag="misty"), ["beta"]),  # relationships are tags
-    (ShelfFilters(tag="ferry"), ["gamma"]),  # so are characters
-    (ShelfFilters(tag="original"), []),  # fandoms are not tags
-    (ShelfFilters(rating="Mature"), ["beta"]),
-    (ShelfFilters(fandom="original", rating="Explicit"), ["gamma"]),
-    (ShelfFilters(search="   "), ["alpha", "beta", "gamma"]),
+    (ListingFilters(), ["alpha", "beta", "gamma"]),
+    (ListingFilters(search="harbour"), ["beta", "gamma"]),  # title, then a fandom
+    (ListingFilters(search="ZOE"), ["beta"]),  # author, accents and case ignored
+    (ListingFilters(search="rook tide"), ["alpha"]),  # every word, anywhere
+    (ListingFilters(search="rook harbour"), []),
+    (ListingFilters(search="slow burn"), ["alpha"]),  # tags count
+    (ListingFilters(fandom="pokemon"), ["beta"]),
+    (ListingFilters(fandom="original"), ["alpha", "gamma"]),
+    (ListingFilters(tag="misty"), ["beta"]),  # relationships are tags
+    (ListingFilters(tag="ferry"), ["gamma"]),  # so are characters
+    (ListingFilters(tag="original"), []),  # fandoms are not tags
+    (ListingFilters(rating="Mature"), ["beta"]),
+    (ListingFilters(fandom="original", rating="Explicit"), ["gamma"]),
+    (ListingFilters(search="   "), ["alpha", "beta", "gamma"]),
 ])
 def test_filters(filters, expected):
-    assert ids(filter_shelf(SHELF, filters)) == expected
+    assert ids(filter_stories(SHELF, filters)) == expected
 
 
 def test_filters_keep_the_given_order():
-    assert ids(filter_shelf(list(reversed(SHELF)), ShelfFilters())) == ["gamma", "beta", "alpha"]
+    shown = filter_stories(list(reversed(SHELF)), ListingFilters())
+    assert ids(shown) == ["gamma", "beta", "alpha"]
 
 
 def test_filters_describe_and_escape():
-    assert not ShelfFilters()
-    assert ShelfFilters(rating="Mature")
-    text = ShelfFilters(search="*bold*", tag="a_b", rating="Mature").describe()
+    assert not ListingFilters()
+    assert ListingFilters(rating="Mature")
+    text = ListingFilters(search="*bold*", tag="a_b", rating="Mature").describe()
     assert text == "search “\\*bold\\*” · tag “a\\_b” · rating Mature"
 
 
 def test_empty_shelf_messages():
-    message = empty_shelf_message(ShelfFilters(fandom="Nope"), 3)
+    message = empty_listing_message(ListingFilters(fandom="Nope"), 3)
     assert "fandom “Nope”" in message and "dropping a filter" in message
-    assert "library is empty" in empty_shelf_message(ShelfFilters(), 0)
+    assert "library is empty" in empty_listing_message(ListingFilters(), 0)
 
 
 def test_facet_choices():
@@ -114,15 +115,15 @@ def test_facet_choices():
 
 @pytest.mark.parametrize(("count", "pages"), [(0, 1), (1, 1), (8, 1), (9, 2), (16, 2), (17, 3)])
 def test_page_count(count, pages):
-    assert page_count(count) == pages
+    assert page_count(count, LISTING_PAGE_SIZE) == pages
 
 
 def test_listing_pages_cover_every_item_once():
     items = list(range(19))
     seen = []
-    for number in range(1, page_count(len(items)) + 1):
+    for number in range(1, page_count(len(items), LISTING_PAGE_SIZE) + 1):
         page = listing_page(items, number)
-        assert page.start == (number - 1) * SHELF_PAGE_SIZE
+        assert page.start == (number - 1) * LISTING_PAGE_SIZE
         assert page.has_prev == (number > 1)
         assert page.has_next == (number < 3)
         seen.extend(page.items)
@@ -165,17 +166,17 @@ def test_reader_progress_lines():
 
 def test_shelf_line_plain_and_gated():
     alpha, beta = SHELF[0], SHELF[1]
-    line = shelf_line(1, alpha, words=1234, gated=False, progress=None)
+    line = listing_line(1, alpha, words=1234, gated=False, progress=None)
     assert line == ("`1.` **Alpha Tide** by Ines Rook · `alpha`\n"
                     "General · 1,234 words · 1 chapter · not started")
-    gated = shelf_line(12, beta, words=5, gated=True, progress=progress(furthest=500))
+    gated = listing_line(12, beta, words=5, gated=True, progress=progress(furthest=500))
     assert gated.startswith("`12.` 🔞 **Beta Harbour**")
     assert "Mature · 5 words · 1 chapter · ▰▰▰▰▱▱▱ 50%" in gated
 
 
 def test_shelf_line_escapes_and_clips():
     odd = make_story("odd", "*" * 300, author="_under_", chapters=3)
-    line = shelf_line(1, odd, words=0, gated=False, progress=None)
+    line = listing_line(1, odd, words=0, gated=False, progress=None)
     assert "\\*" in line and "\\_under\\_" in line and "3 chapters" in line
     assert len(line) < 450
 

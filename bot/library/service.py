@@ -1,0 +1,303 @@
+"""The library as members browse it: `/library` listings, `/story` cards, `/search` hits.
+
+The search index is derived from the library: built at start-up, and rebuilt in a worker
+thread when the library reloads while searches keep using the old one. Which listings
+still have live buttons is held here, in memory only, so after a restart every old listing
+button is answered as expired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.library.catalogue import Library
+from bot.library.listing import (
+    LISTING_PAGE_SIZE,
+    ListingFilters,
+    StoryCard,
+    empty_listing_message,
+    facet_choices,
+    filter_stories,
+    highlight,
+    hit_label,
+    hit_line,
+    listing_line,
+    listing_page,
+    reader_progress,
+    story_card,
+    story_tags,
+)
+from bot.library.lookup import NotFound, resolve, story_choices
+from bot.library.search import SearchIndex, searchable
+from bot.reading.gate import Gate, is_gated, refusal, shown_in
+from bot.reading.pages import relocate
+from bot.reading.service import Refused, Viewer
+from bot.text.formatting import clip, inline, is_link, page_count
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+HITS_SHOWN = 5
+DESCRIPTION_LIMIT = 4096
+FOOTER_LIMIT = 2048
+CHOICE_LIMIT = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a `/library` found: story ids, with the filters and gate it was asked under."""
+
+    story_ids: tuple[str, ...]
+    filters: ListingFilters
+    gate: Gate
+
+    @property
+    def pages(self) -> int:
+        return page_count(len(self.story_ids), LISTING_PAGE_SIZE)
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryPage:
+    """One page of a listing as markdown, within an embed's limits."""
+
+    number: int
+    total: int
+    description: str
+    footer: str
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.total
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A passage found: where it is, its line in the results and its button's label."""
+
+    story_id: str
+    position: int
+    line: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """The passages a `/search` found, under a header naming what was looked for."""
+
+    header: str
+    hits: tuple[SearchHit, ...]
+
+    @property
+    def description(self) -> str:
+        return self.header + "\n\n" + "\n\n".join(hit.line for hit in self.hits)
+
+
+class LibraryService:
+    """Lists, describes and searches the stories, for members and where they ask."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._index: SearchIndex | None = None
+        self._builds = 0
+        self._rebuilding: set[asyncio.Task[None]] = set()
+        self._listings: set[str] = set()
+
+    @property
+    def _database(self):
+        return self._services.database
+
+    # --- the search index -------------------------------------------------------------------
+
+    @property
+    def index(self) -> SearchIndex | None:
+        """The search index in use; None until `start`."""
+        return self._index
+
+    async def start(self) -> None:
+        """Build the search index, in a worker thread so the bot keeps answering."""
+        await self._build(self._services.library)
+
+    async def library_changed(self, library: Library) -> None:
+        """Rebuild the index for a reloaded library without waiting for it."""
+        task = asyncio.create_task(self._build(library))
+        self._rebuilding.add(task)
+        task.add_done_callback(self._built)
+
+    async def rebuilt(self) -> None:
+        """Wait for the index rebuilds under way."""
+        await asyncio.gather(*self._rebuilding, return_exceptions=True)
+
+    async def _build(self, library: Library) -> None:
+        self._builds += 1
+        build = self._builds
+        index = await asyncio.to_thread(SearchIndex.build, library)
+        if build != self._builds:
+            return  # a newer reload is building its own index
+        # The old index is dropped, not closed: a search running in a thread may still
+        # hold it, and it is freed once that search is done.
+        self._index = index
+
+    def _built(self, task: asyncio.Task[None]) -> None:
+        self._rebuilding.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("Rebuilding the search index failed", exc_info=error)
+
+    # --- listings ---------------------------------------------------------------------------
+
+    async def listing(self, guild_id: int | None, filters: ListingFilters) -> Listing | Refused:
+        """`/library`: the stories passing `filters`, in title order, or why there are none."""
+        library = self._services.library
+        stories = filter_stories(library, filters)
+        if not stories:
+            return Refused(empty_listing_message(filters, len(library)))
+        settings = await self._database.settings.get(guild_id)
+        return Listing(tuple(story.id for story in stories), filters, settings.gate)
+
+    async def library_page(self, listing: Listing, user_id: int, name: str,
+                         number: int) -> LibraryPage:
+        """Page `number` of a listing, with the progress of the member (`name`) who asked.
+
+        Stories gone since the listing was made are left out; 🔞 marks the gated ones.
+        """
+        library = self._services.library
+        stories = [s for s in (library.get(sid) for sid in listing.story_ids) if s is not None]
+        page = listing_page(stories, number)
+        shelf = {p.story_id: p for p in await self._database.progress.shelf(user_id)}
+        lines = [
+            listing_line(page.start + k + 1, story, words=library.entry(story.id).words,
+                       gated=is_gated(story.meta.rating, listing.gate),
+                       progress=shelf.get(story.id))
+            for k, story in enumerate(page.items)
+        ]
+        count = len(stories)
+        header = f"**{count}** {'story' if count == 1 else 'stories'}"
+        if listing.filters:
+            header += f" matching {listing.filters.describe()}"
+        description = header + "\n\n" + "\n\n".join(lines)
+        if len(description) > DESCRIPTION_LIMIT:
+            description = description[: DESCRIPTION_LIMIT - 1] + "…"
+        footer = clip(f"Page {page.number}/{page.total} · sorted by title · progress shown "
+                      f"for {name} · /story <id> for details", FOOTER_LIMIT)
+        return LibraryPage(page.number, page.total, description, footer)
+
+    def open_listing(self) -> str:
+        """A new listing's id; its buttons are live until `close_listing`."""
+        listing_id = secrets.token_hex(6)
+        self._listings.add(listing_id)
+        return listing_id
+
+    def close_listing(self, listing_id: str) -> None:
+        self._listings.discard(listing_id)
+
+    def listing_live(self, listing_id: str) -> bool:
+        """Whether a listing's buttons are still answered by its own controls."""
+        return listing_id in self._listings
+
+    def fandom_choices(self, current: str) -> list[tuple[str, str]]:
+        """Autocomplete (label, value) for the fandom filter."""
+        values = (fandom for story in self._services.library for fandom in story.meta.fandoms)
+        return _facets(values, current)
+
+    def tag_choices(self, current: str) -> list[tuple[str, str]]:
+        """Autocomplete (label, value) for the tag filter."""
+        values = (tag for story in self._services.library for tag in story_tags(story))
+        return _facets(values, current)
+
+    async def story_choices(self, guild_id: int | None, current: str) -> list[tuple[str, str]]:
+        """Autocomplete (label, story id) for a story option; 🔞 marks what is gated."""
+        settings = await self._database.settings.get(guild_id)
+        return story_choices(self._services.library, current, settings.gate)
+
+    # --- story cards ------------------------------------------------------------------------
+
+    async def card(self, viewer: Viewer, text: str, reader: str) -> StoryCard | Refused:
+        """`/story`: the card of the story `text` names, with the viewer's progress.
+
+        The summary of a story gated here is withheld; `reader` names whose progress it is.
+        """
+        library = self._services.library
+        found = resolve(library, text)
+        if isinstance(found, NotFound):
+            return Refused(found.text)
+        gate = (await self._database.settings.get(viewer.guild_id)).gate
+        progress = await self._database.progress.get(viewer.user_id, found.id)
+        paged = library.paged(found.id, self._services.page_chars)
+        page = (paged.page_at(relocate(found.plain, progress.position, progress.anchor)).number
+                if progress else 1)
+        return story_card(
+            found,
+            words=library.entry(found.id).words,
+            gated=is_gated(found.meta.rating, gate),
+            show_text=shown_in(viewer.place, gate, found.meta.rating),
+            link=found.meta.url if is_link(found.meta.url) else None,
+            progress_line=reader_progress(progress, page, len(paged.pages), found.id),
+            progress_title=f"Progress — {reader}",
+        )
+
+    # --- search -----------------------------------------------------------------------------
+
+    async def search(self, viewer: Viewer, text: str,
+                     story: str | None = None) -> SearchResults | Refused:
+        """`/search`: the first passages matching `text` that may show where the viewer is.
+
+        With none, the answer says whether stories gated here hold matches.
+        """
+        if not searchable(text):
+            return Refused("Search needs at least one letter or number.")
+        library = self._services.library
+        gate = (await self._database.settings.get(viewer.guild_id)).gate
+        found = None
+        if story is not None:
+            found = resolve(library, story)
+            if isinstance(found, NotFound):
+                return Refused(found.text)
+            if not shown_in(viewer.place, gate, found.meta.rating):
+                return Refused(refusal(found.title, found.meta.rating, gate))
+
+        def accept(story_id: str) -> bool:
+            candidate = library.get(story_id)
+            return candidate is not None and shown_in(viewer.place, gate, candidate.meta.rating)
+
+        index = self._index
+        assert index is not None, "start() builds the search index"
+        scope = found.id if found else None
+        where = f" in **{inline(found.title, 100)}**" if found else ""
+        hits = await asyncio.to_thread(index.search, text, story_id=scope, limit=HITS_SHOWN,
+                                       accept=accept)
+        if not hits:
+            message = f"No passages match “{inline(text, 100)}”{where}."
+            hidden = await asyncio.to_thread(index.search, text, story_id=scope, limit=1)
+            if hidden and library.get(hidden[0].story_id) is not None:
+                message += (f" Some {gate.describe()} match, but they show only in "
+                            "age-restricted channels or in a DM with me.")
+            return Refused(message)
+        found_hits = []
+        for number, hit in enumerate(hits, 1):
+            hit_story = library.get(hit.story_id)
+            if hit_story is None:
+                continue
+            paged = library.paged(hit.story_id, self._services.page_chars)
+            page = paged.page_at(hit.offset)
+            line = hit_line(number, hit_story, chapter=hit.chapter, page=page.number,
+                            pages=len(paged.pages),
+                            snippet_markdown=highlight(hit.snippet, hit.marks))
+            found_hits.append(SearchHit(hit.story_id, hit.offset, line,
+                                        hit_label(number, hit_story, page.number)))
+        return SearchResults(f"Passages matching “{inline(text, 100)}”{where}:",
+                             tuple(found_hits))
+
+
+def _facets(values: Iterable[str], current: str) -> list[tuple[str, str]]:
+    return [(clip(value, CHOICE_LIMIT), value[:CHOICE_LIMIT])
+            for value in facet_choices(values, current)]
