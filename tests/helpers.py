@@ -151,3 +151,11 @@ def marker_toggles(markdown: str) -> dict[str, int]:
             counts["italic"] += len(run) in (1, 3)
             counts["underline"] += len(run) in (2, 3)
     return counts
+
+
+async def turn(member, channel, times: int, emoji: str = "▶️") -> discord.Message:
+    """React `times` times on the channel's latest message; the latest message after."""
+    message = latest(channel)
+    for _ in range(times):
+        await member.react(message, emoji)
+    return latest(channel)

@@ -1,7 +1,7 @@
-"""The reader's shelf, bookmarks, server stats and settings, decided without Discord.
+"""What a member's shelf and bookmarks say, decided without Discord.
 
-What a shelf row says, how a long shelf is cut into pages, how stats are ranked and written,
-and what a `/settings` change means. The shelf cog turns these into embeds and buttons.
+A shelf row, a bookmark line and its autocomplete label, and what `/forgetme` deleted, in
+words. `MemberService` gathers the rows; the members cog turns them into embeds and buttons.
 """
 
 from __future__ import annotations
@@ -9,77 +9,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bot.reading.gate import AgeThreshold
 from bot.storage.bookmarks import Bookmark
 from bot.storage.database import Forgotten
 from bot.storage.progress import Progress
-from bot.storage.settings import GuildSettings
-from bot.storage.stats import GuildStats
-from bot.text.formatting import bar, fraction
+from bot.text.formatting import bar, clip, fraction, page_count, relative_time
 
 PAGE_SIZE = 5  # rows per shelf or bookmark page: one row of buttons under them
 NOTE_CHARS = 200
 TITLE_CHARS = 80
-
-PAGING_LABELS = {
-    "reactions": "reactions",
-    "buttons": "buttons",
-    "both": "reactions and buttons",
-}
-
-
-# --- time and numbers ------------------------------------------------------------------------
-
-
-def relative_time(then: float, now: float) -> str:
-    """`just now`, `5 minutes ago`, `yesterday`, `3 weeks ago`… for a past timestamp."""
-    seconds = max(now - then, 0.0)
-    if seconds < 60:
-        return "just now"
-    steps = (
-        (3600, 60, "minute"),
-        (86400, 3600, "hour"),
-        (7 * 86400, 86400, "day"),
-        (30 * 86400, 7 * 86400, "week"),
-        (365 * 86400, 30 * 86400, "month"),
-    )
-    for below, unit, name in steps:
-        if seconds < below:
-            count = int(seconds // unit)
-            if name == "day" and count == 1:
-                return "yesterday"
-            return f"{count} {name}{'s' if count != 1 else ''} ago"
-    years = int(seconds // (365 * 86400))
-    return f"{years} year{'s' if years != 1 else ''} ago"
-
-
-def number(value: int) -> str:
-    """`12,345`: thousands separated, as people read them."""
-    return f"{value:,}"
-
-
-def short(text: str, limit: int) -> str:
-    """`text` on one line, cut to `limit` characters with an ellipsis."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-# --- paging a list ---------------------------------------------------------------------------
-
-
-def page_count(items: int, size: int = PAGE_SIZE) -> int:
-    """How many pages `items` rows fill; an empty list still has one (empty) page."""
-    return max(math.ceil(items / size), 1)
-
-
-def clamp_page(page: int, items: int, size: int = PAGE_SIZE) -> int:
-    """A 1-based page number brought inside the list."""
-    return min(max(page, 1), page_count(items, size))
-
-
-def page_offset(page: int, size: int = PAGE_SIZE) -> int:
-    """The row offset of 1-based `page`."""
-    return (max(page, 1) - 1) * size
 
 
 # --- shelf rows ------------------------------------------------------------------------------
@@ -119,7 +56,7 @@ def shelf_row(progress: Progress, *, title: str | None, page: int | None,
     percent = math.floor(share * 100)
     return ShelfRow(
         story_id=progress.story_id,
-        title=short(title or progress.story_id, TITLE_CHARS),
+        title=clip(title or progress.story_id, TITLE_CHARS),
         bar=bar(share),
         percent=percent,
         page=page,
@@ -139,6 +76,7 @@ def shelf_text(rows: list[ShelfRow], *, page: int, total: int) -> str:
 
 
 def shelf_footer(page: int, total_items: int, size: int = PAGE_SIZE) -> str:
+    """`12 stories · page 2/3`, or just the count when the shelf fits one page."""
     pages = page_count(total_items, size)
     stories = f"{total_items} stor{'y' if total_items == 1 else 'ies'}"
     return f"{stories} · page {page}/{pages}" if pages > 1 else stories
@@ -149,13 +87,13 @@ def shelf_footer(page: int, total_items: int, size: int = PAGE_SIZE) -> str:
 
 def clean_note(note: str | None) -> str:
     """A bookmark note on one line, at most 200 characters."""
-    return short(note or "", NOTE_CHARS)
+    return clip(note or "", NOTE_CHARS)
 
 
 def bookmark_line(index: int, bookmark: Bookmark, *, title: str | None, page: int | None,
                   now: float) -> str:
     """`3. **Title** — page 7 · “note” · 2 days ago`."""
-    name = short(title or bookmark.story_id, TITLE_CHARS)
+    name = clip(title or bookmark.story_id, TITLE_CHARS)
     where = f"page {page}" if page else "no longer in the library"
     note = f" · “{bookmark.note}”" if bookmark.note else ""
     return f"{index}. **{name}** — {where}{note} · {relative_time(bookmark.created_at, now)}"
@@ -165,79 +103,7 @@ def bookmark_choice_name(bookmark: Bookmark, *, title: str | None, page: int | N
     """An autocomplete label for a bookmark, at most 100 characters."""
     where = f"p. {page}" if page else "gone"
     note = f" — {bookmark.note}" if bookmark.note else ""
-    return short(f"{title or bookmark.story_id} ({where}){note}", 100)
-
-
-# --- stats -----------------------------------------------------------------------------------
-
-
-def stats_text(stats: GuildStats, titles: dict[str, str]) -> list[tuple[str, str]]:
-    """(heading, body) sections for `/stats`; readers appear as mentions (they never ping)."""
-    if stats.started == 0:
-        return [("Nothing yet", "Nobody has read here yet. Open a story with `/read`.")]
-    sections = [(
-        "This server",
-        f"{number(stats.started)} stories started · {number(stats.finished)} finished · "
-        f"{number(stats.words_read)} words read",
-    )]
-    if stats.stories:
-        lines = []
-        for rank, story in enumerate(stats.stories, 1):
-            title = short(titles.get(story.story_id, story.story_id), TITLE_CHARS)
-            readers = f"{story.readers} reader{'s' if story.readers != 1 else ''}"
-            lines.append(f"{rank}. **{title}** — {readers}, {story.finished} finished")
-        sections.append(("Most read", "\n".join(lines)))
-    if stats.readers:
-        lines = []
-        for rank, reader in enumerate(stats.readers, 1):
-            done = reader.stories_finished
-            lines.append(f"{rank}. <@{reader.user_id}> — {number(reader.words_read)} words, "
-                         f"{done} stor{'y' if done == 1 else 'ies'} finished")
-        sections.append(("Top readers", "\n".join(lines)))
-    return sections
-
-
-# --- settings --------------------------------------------------------------------------------
-
-
-def describe_settings(settings: GuildSettings) -> list[tuple[str, str]]:
-    """(name, value) lines showing a server's settings."""
-    gate = settings.gate
-    held = ("off: every story opens everywhere" if gate.threshold == "off" else
-            f"{gate.describe()[:1].upper()}{gate.describe()[1:]} only in age-restricted "
-            "channels and DMs")
-    return [
-        ("Paging controls", PAGING_LABELS.get(settings.paging, settings.paging)),
-        ("Reading-club mode", "on: anyone may turn pages" if settings.club_mode
-         else "off: only the reader turns pages"),
-        ("Age gating", held),
-        ("Not Rated stories", "shown everywhere, like General" if settings.not_rated_open
-         else "gated like Mature, as on AO3"),
-        ("Stats", "on" if settings.stats_enabled else "off"),
-    ]
-
-
-def settings_changes(*, paging: str | None = None, club_mode: bool | None = None,
-                     age_threshold: str | None = None,
-                     stats_enabled: bool | None = None,
-                     not_rated_open: bool | None = None) -> dict[str, object]:
-    """The settings a `/settings` call changes; ValueError for a value that is not allowed."""
-    changes: dict[str, object] = {}
-    if paging is not None:
-        if paging not in PAGING_LABELS:
-            raise ValueError(f"paging must be one of {', '.join(PAGING_LABELS)}")
-        changes["paging"] = paging
-    if club_mode is not None:
-        changes["club_mode"] = bool(club_mode)
-    if age_threshold is not None:
-        if age_threshold not in tuple(AgeThreshold):
-            raise ValueError(f"age gating must be one of {', '.join(tuple(AgeThreshold))}")
-        changes["age_threshold"] = age_threshold
-    if stats_enabled is not None:
-        changes["stats_enabled"] = bool(stats_enabled)
-    if not_rated_open is not None:
-        changes["not_rated_open"] = bool(not_rated_open)
-    return changes
+    return clip(f"{title or bookmark.story_id} ({where}){note}", 100)
 
 
 # --- forgetting ------------------------------------------------------------------------------

@@ -1,26 +1,19 @@
-"""The shelf core: rows, paging, stats text, settings, forgetting."""
+"""The shelf core: rows, paging, bookmark labels, forgetting."""
 
 import pytest
 
 from bot.members.shelf import (
+    PAGE_SIZE,
     bookmark_choice_name,
-    clamp_page,
-    describe_settings,
     forgotten_text,
-    page_count,
-    page_offset,
-    relative_time,
-    settings_changes,
     shelf_footer,
     shelf_row,
     shelf_text,
-    stats_text,
 )
 from bot.storage.bookmarks import Bookmark
 from bot.storage.database import Forgotten
 from bot.storage.progress import Progress
-from bot.storage.settings import GuildSettings
-from bot.storage.stats import GuildStats, ReaderTotal, StoryTotal
+from bot.text.formatting import clamp_page, page_count, page_offset, relative_time
 
 NOW = 1_000_000_000.0
 
@@ -67,12 +60,13 @@ def test_empty_shelf_says_what_to_do():
 
 @pytest.mark.parametrize(("items", "pages"), [(0, 1), (1, 1), (5, 1), (6, 2), (11, 3)])
 def test_page_count(items, pages):
-    assert page_count(items) == pages
+    assert page_count(items, PAGE_SIZE) == pages
 
 
 def test_clamp_and_offset():
-    assert clamp_page(0, 11) == 1 and clamp_page(9, 11) == 3 and clamp_page(2, 11) == 2
-    assert page_offset(3) == 10
+    assert (clamp_page(0, 11, PAGE_SIZE) == 1 and clamp_page(9, 11, PAGE_SIZE) == 3
+            and clamp_page(2, 11, PAGE_SIZE) == 2)
+    assert page_offset(3, PAGE_SIZE) == 10
     assert shelf_footer(1, 1) == "1 story"
     assert shelf_footer(2, 11) == "11 stories · page 2/3"
 
@@ -80,38 +74,6 @@ def test_clamp_and_offset():
 def test_bookmark_choice_name_fits():
     mark = Bookmark(1, 1, "tale", 0, "", "n" * 300, NOW)
     assert len(bookmark_choice_name(mark, title="T" * 200, page=3)) <= 100
-
-
-def test_stats_text_ranks_and_formats():
-    stats = GuildStats(12, 3, 45_678, [StoryTotal("tale", 4, 2, 9000)],
-                       [ReaderTotal(42, 12_345, 3, 1)])
-    sections = dict(stats_text(stats, {"tale": "A Tale"}))
-    assert sections["This server"] == "12 stories started · 3 finished · 45,678 words read"
-    assert sections["Most read"] == "1. **A Tale** — 4 readers, 2 finished"
-    assert sections["Top readers"] == "1. <@42> — 12,345 words, 1 story finished"
-
-
-def test_stats_text_when_nothing_was_read():
-    assert stats_text(GuildStats(0, 0, 0, [], []), {})[0][0] == "Nothing yet"
-
-
-def test_settings_changes_parse_and_refuse():
-    assert settings_changes() == {}
-    assert settings_changes(paging="both", club_mode=True, age_threshold="off",
-                            stats_enabled=False) == {
-        "paging": "both", "club_mode": True, "age_threshold": "off", "stats_enabled": False}
-    with pytest.raises(ValueError):
-        settings_changes(paging="smoke signals")
-    with pytest.raises(ValueError):
-        settings_changes(age_threshold="Teen")
-
-
-def test_describe_settings():
-    shown = dict(describe_settings(GuildSettings(1, "both", True, "off", False)))
-    assert shown["Paging controls"] == "reactions and buttons"
-    assert shown["Reading-club mode"].startswith("on")
-    assert shown["Age gating"].startswith("off")
-    assert shown["Stats"] == "off"
 
 
 def test_forgotten_text():
