@@ -7,8 +7,11 @@ swapped on reload, so services read `services.library` each time instead of keep
 from __future__ import annotations
 
 from bot.library.catalogue import Library
+from bot.library.service import LibraryService
 from bot.members.service import MemberService
+from bot.quotes.service import QuoteService
 from bot.reading.service import ReadingService
+from bot.server.service import ServerService
 from bot.storage.database import Database
 
 
@@ -20,7 +23,10 @@ class Services:
         self.library = library
         self.page_chars = page_chars
         self.reading = ReadingService(self)
+        self.catalogue = LibraryService(self)
         self.members = MemberService(self)
+        self.server = ServerService(self)
+        self.quotes = QuoteService(self)
 
     def _features(self) -> list[object]:
         return [value for name, value in vars(self).items()
