@@ -174,15 +174,24 @@ class ReadingService:
         return Refused(f"These pages belong to <@{owner}>. Open your own copy with `/read` "
                        "to read along.")
 
-    async def turn(self, viewer: Viewer, story_id: str, owner: int, position: int,
-                   action: Action, *, message_id: int | None = None) -> Outcome:
-        """A ⏮ ◀ ▶ ⏭ control on the page showing `position`."""
+    async def _turnable(self, viewer: Viewer, story_id: str,
+                        owner: int) -> tuple[Story, PagedStory] | Refused:
+        """The story a control on `owner`'s reading points at, once `viewer` may use it."""
         if refused := await self.may_turn(viewer, owner):
             return refused
         story = self._services.library.get(story_id)
         paged = self._paged(story_id)
         if story is None or paged is None:
             return Refused(GONE)
+        return story, paged
+
+    async def turn(self, viewer: Viewer, story_id: str, owner: int, position: int,
+                   action: Action, *, message_id: int | None = None) -> Outcome:
+        """A ⏮ ◀ ▶ ⏭ control on the page showing `position`."""
+        found = await self._turnable(viewer, story_id, owner)
+        if isinstance(found, Refused):
+            return found
+        story, paged = found
         before = paged.page_at(position)
         page = turn(paged, position, action)
         words = 0
@@ -195,12 +204,10 @@ class ReadingService:
                    page: int | None = None, chapter: int | None = None,
                    message_id: int | None = None) -> Outcome:
         """The go-to-page form or the chapter menu."""
-        if refused := await self.may_turn(viewer, owner):
-            return refused
-        story = self._services.library.get(story_id)
-        paged = self._paged(story_id)
-        if story is None or paged is None:
-            return Refused(GONE)
+        found = await self._turnable(viewer, story_id, owner)
+        if isinstance(found, Refused):
+            return found
+        story, paged = found
         jump = goto_chapter(paged, chapter) if chapter is not None else goto_page(paged, page or 1)
         note = (f"There are {len(paged.pages)} pages; showing page {jump.page.number}."
                 if jump.clamped else "")
@@ -209,12 +216,10 @@ class ReadingService:
 
     async def pages_for_form(self, viewer: Viewer, story_id: str, owner: int) -> int | Refused:
         """How many pages the go-to-page form offers, once the member may use it here."""
-        if refused := await self.may_turn(viewer, owner):
-            return refused
-        story = self._services.library.get(story_id)
-        paged = self._paged(story_id)
-        if story is None or paged is None:
-            return Refused(GONE)
+        found = await self._turnable(viewer, story_id, owner)
+        if isinstance(found, Refused):
+            return found
+        story, paged = found
         if refused := await self._refusal(viewer, story):
             return refused
         return len(paged.pages)

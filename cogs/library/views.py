@@ -16,9 +16,9 @@ import discord
 from bot.library.listing import StoryCard
 from bot.library.service import LibraryPage, LibraryService, Listing, SearchResults
 from cogs.shared import ids
-from cogs.shared.answers import guard, reply, viewer_of
+from cogs.shared.answers import guard, reply
 from cogs.shared.embeds import NEUTRAL, colour_for
-from cogs.shared.pages import present, services
+from cogs.shared.pages import open_privately, services
 
 log = logging.getLogger(__name__)
 
@@ -156,12 +156,7 @@ class HitButton(discord.ui.DynamicItem[discord.ui.Button], template=ids.HIT):
         return cls(match["story"], int(match["pos"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        """Open the page showing the hit as a private reading, if it may show here."""
-        async def work() -> None:
-            outcome = await services(interaction).reading.open_at(
-                viewer_of(interaction), self.story_id, self.position)
-            await present(interaction, outcome, private=True)
-        await guard(interaction, work())
+        await open_privately(interaction, self.story_id, self.position)
 
 
 CONTROLS = (HitButton, ExpiredListingButton)

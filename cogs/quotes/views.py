@@ -8,9 +8,8 @@ import discord
 
 from bot.quotes.service import QuoteCard
 from cogs.shared import ids
-from cogs.shared.answers import guard, viewer_of
 from cogs.shared.embeds import colour_for
-from cogs.shared.pages import present, services
+from cogs.shared.pages import open_privately
 
 
 def quote_embed(card: QuoteCard) -> discord.Embed:
@@ -33,11 +32,7 @@ class ReadFromHere(discord.ui.DynamicItem[discord.ui.Button], template=ids.QUOTE
         return cls(match["story"], int(match["pos"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        async def work() -> None:
-            outcome = await services(interaction).reading.open_at(
-                viewer_of(interaction), self.story_id, self.position)
-            await present(interaction, outcome, private=True)
-        await guard(interaction, work())
+        await open_privately(interaction, self.story_id, self.position)
 
 
 def quote_view(card: QuoteCard) -> discord.ui.View:

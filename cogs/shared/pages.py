@@ -16,11 +16,11 @@ import discord
 from bot.reading.pages import REACTION_ORDER
 from bot.reading.service import Outcome, Refused, Shown
 from bot.storage.progress import PageMessage, Paging
-from cogs.shared.answers import reply, services
+from cogs.shared.answers import guard, reply, services, viewer_of
 from cogs.shared.controls import controls
 from cogs.shared.embeds import page_embed
 
-__all__ = ["edit_page_message", "present", "services"]
+__all__ = ["edit_page_message", "open_privately", "present", "services"]
 
 log = logging.getLogger(__name__)
 
@@ -105,3 +105,13 @@ async def _fall_back_to_buttons(interaction: discord.Interaction, message: disco
         log.warning("Could not add page buttons to message %s (%s)", message.id, exc.status)
         return
     await services(interaction).reading.remember(_row(message, shown, Paging.BUTTONS))
+
+
+async def open_privately(interaction: discord.Interaction, story_id: str, position: int) -> None:
+    """A button that points into a story (a quote, a search hit): the page holding
+    `position`, as a private reading for whoever clicked, if it may show here."""
+    async def work() -> None:
+        outcome = await services(interaction).reading.open_at(viewer_of(interaction),
+                                                              story_id, position)
+        await present(interaction, outcome, private=True)
+    await guard(interaction, work())
