@@ -19,7 +19,16 @@ from typing import TypeVar
 
 from bot.library.lookup import GATED_MARK
 from bot.storage.progress import Progress
-from bot.text.formatting import bar, clamp_page, clip, fraction, inline, page_count, page_offset
+from bot.text.formatting import (
+    bar,
+    clamp_page,
+    clip,
+    clip_lines,
+    fraction,
+    inline,
+    page_count,
+    page_offset,
+)
 from bot.text.markup import escape, render_block, render_runs, slice_runs
 from bot.text.ratings import TABLE
 from bot.text.story import BLOCK_SEPARATOR, Block, BlockKind, Story
@@ -223,7 +232,9 @@ class CardField:
 
 @dataclass(frozen=True, slots=True)
 class StoryCard:
-    """What `/story` shows, every part markdown and within Discord's limits."""
+    """What `/story` shows, within Discord's limits: the title, description and fields as
+    markdown with story text escaped, the author line and footer as plain text (Discord
+    renders no markdown there)."""
 
     title: str
     url: str | None
@@ -335,7 +346,8 @@ def story_card(
     """The info card for `story`.
 
     `gated` marks the rating with 🔞; without `show_text` the summary is replaced by a line
-    saying why. `link` is the story's source URL when it is a usable web link.
+    saying why. `link` is the story's source URL when it is a usable web link (`is_link`).
+    `progress_title` is markdown: a member's name in it comes escaped.
     """
     meta = story.meta
     if show_text:
@@ -364,14 +376,13 @@ def story_card(
     ]
     after = []
     if 1 < len(chapters) <= CHAPTER_TITLES_MAX:
-        titles = "\n".join(
-            f"{n}. {inline(ch.title, 90) or f'Chapter {n}'}" for n, ch in enumerate(chapters, 1)
-        )
-        after.append(CardField("Chapter titles", titles[:FIELD_LIMIT]))
+        titles = [f"{n}. {inline(ch.title, 90) or f'Chapter {n}'}"
+                  for n, ch in enumerate(chapters, 1)]
+        after.append(CardField("Chapter titles", clip_lines(titles, FIELD_LIMIT)))
     if link and len(link) <= FIELD_LIMIT:
         after.append(CardField("Source", link))
     after.append(CardField(clip(progress_title, TITLE_LIMIT), progress_line[:FIELD_LIMIT]))
-    title = clip(meta.title, TITLE_LIMIT)
+    title = inline(meta.title, TITLE_LIMIT)  # embed titles render markdown; author lines do not
     author = clip(f"by {meta.author}", TITLE_LIMIT) if meta.author else ""
     footer = f"Open it with /read {story.id}"
     budget = CARD_BUDGET - len(title) - len(author) - len(description) - len(footer) - sum(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.library.catalogue import Library, find_stories
 from bot.reading.gate import Gate, is_gated
-from bot.text.formatting import clip
+from bot.text.formatting import clip, inline
 from bot.text.story import Story
 
 #: What a story id looks like in a custom id (ids are `a-z0-9-`, at most 48 characters,
@@ -36,7 +36,7 @@ def resolve(library: Library, text: str) -> Story | NotFound:
         return story
     close = library.suggest(key) or [s.id for s in find_stories(library, key, 3)]
     hint = f" Did you mean {', '.join(f'`{sid}`' for sid in close)}?" if close else ""
-    return NotFound(f"There is no story called “{clip(key, 80)}”.{hint} "
+    return NotFound(f"There is no story called “{inline(key, 160)}”.{hint} "
                     "`/library` lists them all.")
 
 

@@ -242,7 +242,7 @@ class LibraryService:
             show_text=shown_in(viewer.place, gate, found.meta.rating),
             link=found.meta.url if is_link(found.meta.url) else None,
             progress_line=reader_progress(progress, page, len(paged.pages), found.id),
-            progress_title=f"Progress — {reader}",
+            progress_title=f"Progress — {inline(reader, 100)}",
         )
 
     # --- search -----------------------------------------------------------------------------

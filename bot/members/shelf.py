@@ -12,11 +12,17 @@ from dataclasses import dataclass
 from bot.storage.bookmarks import Bookmark
 from bot.storage.database import Forgotten
 from bot.storage.progress import Progress
-from bot.text.formatting import bar, clip, fraction, page_count, relative_time
+from bot.text.formatting import bar, clip, fraction, inline, page_count, relative_time
 
 PAGE_SIZE = 5  # rows per shelf or bookmark page: one row of buttons under them
 NOTE_CHARS = 200
 TITLE_CHARS = 80
+
+
+def shown_title(title: str) -> str:
+    """A story title as markdown: cut to `TITLE_CHARS` as on every shelf row, then escaped
+    whole (escaping at most doubles a text)."""
+    return inline(clip(title, TITLE_CHARS), 2 * TITLE_CHARS)
 
 
 # --- shelf rows ------------------------------------------------------------------------------
@@ -27,7 +33,7 @@ class ShelfRow:
     """One story on a member's shelf, ready to show."""
 
     story_id: str
-    title: str
+    title: str  # plain text, for the continue button; `line` escapes it
     bar: str
     percent: int
     page: int | None  # None when the story has left the library
@@ -39,7 +45,7 @@ class ShelfRow:
     def line(self) -> str:
         """`**Title** ✅\\n▰▰▰▱▱▱▱ 42% · page 3/12 · last read 2 hours ago`."""
         mark = " ✅" if self.finished else ""
-        head = f"**{self.title}**{mark}"
+        head = f"**{shown_title(self.title)}**{mark}"
         where = f"page {self.page}/{self.pages}" if self.page else "no longer in the library"
         return f"{head}\n{self.bar} {self.percent}% · {where} · last read {self.last_read}"
 
@@ -90,12 +96,17 @@ def clean_note(note: str | None) -> str:
     return clip(note or "", NOTE_CHARS)
 
 
+def shown_note(note: str) -> str:
+    """A bookmark note as markdown, whole (escaping at most doubles a text)."""
+    return inline(note, 2 * NOTE_CHARS)
+
+
 def bookmark_line(index: int, bookmark: Bookmark, *, title: str | None, page: int | None,
                   now: float) -> str:
     """`3. **Title** — page 7 · “note” · 2 days ago`."""
-    name = clip(title or bookmark.story_id, TITLE_CHARS)
+    name = shown_title(title or bookmark.story_id)
     where = f"page {page}" if page else "no longer in the library"
-    note = f" · “{bookmark.note}”" if bookmark.note else ""
+    note = f" · “{shown_note(bookmark.note)}”" if bookmark.note else ""
     return f"{index}. **{name}** — {where}{note} · {relative_time(bookmark.created_at, now)}"
 
 

@@ -26,6 +26,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.text.formatting import inline
+
 EVERY = ("day", "hour")
 GRACE = timedelta(hours=1)
 
@@ -63,7 +65,7 @@ def parse_time(text: str) -> str:
         return f"00:{minute:02d}"
     match = _TIME.match(text)
     if not match:
-        raise ScheduleError(f"“{text.strip()[:40]}” is not a time; write it like 09:00 or 21:30.")
+        raise ScheduleError(f"“{inline(text, 80)}” is not a time; write it like 09:00 or 21:30.")
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     if match.group(3):
         if not 1 <= hour <= 12:
@@ -93,7 +95,7 @@ def parse_timezone(text: str) -> str:
     close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.6)
     hint = f" Did you mean {', '.join(names[c] for c in close)}?" if close else ""
     raise ScheduleError(
-        f"“{text.strip()[:60]}” is not a time zone.{hint} Use a name like Europe/London."
+        f"“{inline(text, 120)}” is not a time zone.{hint} Use a name like Europe/London."
     )
 
 
@@ -102,7 +104,7 @@ def parse_every(text: str) -> str:
     key = text.strip().lower()
     key = {"daily": "day", "hourly": "hour", "days": "day", "hours": "hour"}.get(key, key)
     if key not in EVERY:
-        raise ScheduleError(f"“{text.strip()[:20]}” is not an interval; use day or hour.")
+        raise ScheduleError(f"“{inline(text, 40)}” is not an interval; use day or hour.")
     return key
 
 

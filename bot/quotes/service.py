@@ -34,7 +34,6 @@ from bot.quotes.schedules import (
 from bot.reading.gate import Place, refusal, shown_in
 from bot.reading.service import Refused
 from bot.text.formatting import clip, clip_lines, inline
-from bot.text.markup import escape
 from bot.text.story import Story
 
 if TYPE_CHECKING:
@@ -78,11 +77,10 @@ class Answer:
 
 
 def quote_card(story: Story, quote: Quote) -> QuoteCard:
-    """The quote, then `— Title, by Author · Chapter N`, escaped so it pings nobody."""
-    by = f", by {escape(story.meta.author, line_start=False)}" if story.meta.author else ""
+    """The quote as on a page, then `— *Title*, by Author · Chapter N`, both escaped."""
+    by = f", by {inline(story.meta.author, 150)}" if story.meta.author else ""
     source = f"— *{inline(story.title, 200)}*{by} · Chapter {quote.chapter + 1}"
-    return QuoteCard(quote, story.meta.rating,
-                     f"{render_quote(story, quote)}\n\n{clip(source, 400)}")
+    return QuoteCard(quote, story.meta.rating, f"{render_quote(story, quote)}\n\n{source}")
 
 
 def _relative(when: datetime) -> str:
@@ -168,7 +166,7 @@ class QuoteService:
         ids = await self.eligible(place, story_id)
         picked = pick(pools_for(library), self.rng, story_ids=ids, containing=text)
         if picked is None:
-            where = f" containing “{clip(text, 60)}”" if text else ""
+            where = f" containing “{inline(text, 120)}”" if text else ""
             return Refused(f"I found no quote{where} to show here.")
         found = library.get(picked.story_id)
         assert found is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from bot.text.formatting import clip
+from bot.text.formatting import inline
 from bot.text.ratings import EXPLICIT, LEVELS, MATURE, NOT_RATED
 
 
@@ -83,5 +83,5 @@ def refusal(title: str, rating: str, gate: Gate) -> str:
     """Why a story does not open here: `**Title** is rated Mature. Stories rated…`."""
     rated = "is Not Rated" if rating == NOT_RATED else f"is rated {rating}"
     held = gate.describe()
-    return (f"**{clip(title, 200)}** {rated}. {held[:1].upper()}{held[1:]} open only in "
+    return (f"**{inline(title, 200)}** {rated}. {held[:1].upper()}{held[1:]} open only in "
             "age-restricted channels or in a DM with me.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.storage.stats import GuildStats
-from bot.text.formatting import clip, number
+from bot.text.formatting import inline, number
 
 TITLE_CHARS = 80
 
@@ -20,7 +20,7 @@ def stats_text(stats: GuildStats, titles: dict[str, str]) -> list[tuple[str, str
     if stats.stories:
         lines = []
         for rank, story in enumerate(stats.stories, 1):
-            title = clip(titles.get(story.story_id, story.story_id), TITLE_CHARS)
+            title = inline(titles.get(story.story_id, story.story_id), TITLE_CHARS)
             readers = f"{story.readers} reader{'s' if story.readers != 1 else ''}"
             lines.append(f"{rank}. **{title}** — {readers}, {story.finished} finished")
         sections.append(("Most read", "\n".join(lines)))

@@ -20,8 +20,26 @@ def clip(text: str, limit: int) -> str:
 
 
 def inline(text: str, limit: int) -> str:
-    """Text from a story file or a member as inline markdown: clipped, then escaped."""
-    return escape(clip(text, limit), line_start=False)
+    """Text from a story file or a member, for any place Discord renders markdown.
+
+    On one line, escaped (`bot.text.markup.escape`, as if it began a line, so it is safe
+    wherever it is put) and at most `limit` characters once escaped: a cut falls between
+    characters of the text, never inside an escape, and ends with an ellipsis.
+    Plain-text places (footers, author lines, buttons, menus, choices) use `clip` instead.
+    """
+    text = " ".join(text.split())
+    shown = escape(text)
+    if len(shown) <= limit:
+        return shown
+    # Escaping only adds characters, so the longest prefix that fits is found by halving.
+    lo, hi = 0, min(len(text), limit)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if len(escape(text[:mid].rstrip())) < limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return escape(text[:lo].rstrip()) + "…"
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -104,6 +122,14 @@ def clip_lines(lines: Sequence[str], limit: int = 1900) -> str:
     return "\n".join(out)
 
 
+# ASCII a URL never holds unencoded (RFC 3986). Shown as a card's source, a link ends at
+# the first `<`, and what follows would render: `<@123>` a mention badge.
+_NOT_IN_URLS = frozenset('<>"\\^`{|}')
+
+
 def is_link(url: str) -> bool:
-    """Whether `url` is a web link a message can carry: http(s), no spaces, 2000 at most."""
-    return url.startswith(("https://", "http://")) and len(url) <= 2000 and " " not in url
+    """Whether `url` is a web link a message can carry: http(s), 2000 characters at most,
+    no spaces or control characters, and no ASCII character a URL must encode."""
+    return (url.startswith(("https://", "http://")) and len(url) <= 2000
+            and all(char.isprintable() and not char.isspace() and char not in _NOT_IN_URLS
+                    for char in url))

@@ -19,6 +19,9 @@ from bot.text.story import SCENE_BREAK, Block, BlockKind, Run, Style
 _INLINE = "\\*_~`|<"
 # Line openings Discord turns into quotes, headings, subtext or list items.
 _LINE_START = re.compile(r"(?m)^([ \t]*)(>|#{1,3}(?=[ \t])|[-+](?=[ \t#])|\d+(?=\.[ \t]))")
+# `@everyone` and `@here` show as mention badges even when they ping nobody; `\@` is
+# Discord's own way of writing them as plain words.
+_EVERYONE = re.compile(r"@(?=everyone|here)")
 
 _LINE_OPENERS = frozenset(" \t>#-+0123456789")
 
@@ -31,14 +34,20 @@ _ORDER = (Style.UNDERLINE, Style.STRIKE, Style.BOLD, Style.ITALIC)
 def escape(text: str, *, line_start: bool = True) -> str:
     """Escape characters Discord would read as markdown.
 
-    `line_start` says whether `text` begins a line, where `>`, `#`, `-` and `1.` are markdown.
+    Neutralised: emphasis, code, spoilers and strike (`* _ ~ ` |`), the backslash itself,
+    everything Discord writes in angle brackets (user, role and channel mentions,
+    timestamps, custom emoji, `<url>`), masked links `[text](url)`, `@everyone` and
+    `@here`, and, where `line_start` says `text` begins a line, quotes, headings, subtext
+    and list items. A bare `https://` link stays a link: it shows where it goes.
     """
-    # Masked links `[text](url)`: breaking the `](` pair is enough.
     for char in _INLINE:
         if char in text:
             text = text.replace(char, "\\" + char)
+    # Masked links `[text](url)`: breaking the `](` pair is enough.
     if "](" in text:
         text = text.replace("](", "]\\(")
+    if "@" in text:
+        text = _EVERYONE.sub(r"\\@", text)
     if "\n" not in text and not line_start:
         return text
 
@@ -60,6 +69,8 @@ def rendered_length(block: Block) -> int:
     if block.kind is not BlockKind.PARAGRAPH or text is None:
         return len(render_block(block))
     extra = sum(text.count(char) for char in _INLINE) + text.count("](")
+    if "@" in text:
+        extra += text.count("@everyone") + text.count("@here")
     if "\n" in text or text[:1] in _LINE_OPENERS:
         extra += sum(1 for _ in _LINE_START.finditer(text))
     return len(text) + extra

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import re
+
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.text.formatting import (
@@ -12,6 +15,7 @@ from bot.text.formatting import (
     clip_lines,
     fraction,
     inline,
+    is_link,
     page_count,
     page_offset,
     plural,
@@ -32,6 +36,86 @@ def test_inline_escapes_what_a_title_could_smuggle_in():
     shown = inline("**bold** [link](https://example.com)", 100)
     assert "**bold**" not in shown and "\\*\\*bold\\*\\*" in shown
     assert "](" not in shown.replace("\\]", "").replace("\\(", "")
+
+
+# --- inline: the one way story and member text enters markdown -----------------------------
+
+# Discord's escape rule: a backslash before any ASCII punctuation shows that character.
+_DISCORD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+HOSTILE = ["[Free Nitro](https://evil.example/claim)", "<@123>", "<@!123>", "<@&456>", "<#1>",
+           "<t:0:R>", "</read:1>", "<:emoji:1>", "<https://evil.example>", "@everyone",
+           "@here", "**bold**", "__under__", "*it*", "_it_", "~~gone~~", "||spoiler||",
+           "`code`", "```block```", "> quote", "# heading", "-# subtext", "- item", "+ item",
+           "1. item", "\\", "\\*", "](", "[", "]", "(", ")", " ", "\n", "\t", "\u2028", "a",
+           "Ωμέγα", "漢字", "https://example.com/x_y"]
+hostile_text = st.lists(st.sampled_from(HOSTILE) | st.text(max_size=6), max_size=12).map("".join)
+
+
+def discord_unescape(markdown: str) -> str:
+    """What Discord shows for escaped text: each escape gives back its character."""
+    return _DISCORD_ESCAPE.sub(r"\1", markdown)
+
+
+def live_markup(markdown: str) -> list[str]:
+    """Markdown left live once every escape pair is taken out."""
+    bare = re.sub(r"\\.", "\x00", markdown)
+    live = [char for char in "*_~`|<" if char in bare]
+    live += [token for token in ("](", "@everyone", "@here") if token in bare]
+    if re.match(r"[ \t]*(>|#{1,3}[ \t]|[-+][ \t#]|\d+\.[ \t])", bare):
+        live.append("line start")
+    return live
+
+
+@pytest.mark.parametrize("text", [*HOSTILE, " ".join(HOSTILE)])
+def test_inline_neutralises_every_hostile_example(text):
+    shown = inline(text, 2000)
+    assert live_markup(shown) == []
+    assert discord_unescape(shown) == " ".join(text.split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(hostile_text)
+def test_inline_shows_the_text_itself_and_no_markup(text):
+    shown = inline(text, 10**6)
+    assert discord_unescape(shown) == " ".join(text.split())
+    assert live_markup(shown) == []
+    assert "\n" not in shown
+
+
+@settings(max_examples=500, deadline=None)
+@given(hostile_text, st.integers(min_value=1, max_value=80))
+def test_inline_cuts_within_its_limit_between_characters(text, limit):
+    shown = inline(text, limit)
+    whole = " ".join(text.split())
+    assert len(shown) <= limit
+    assert live_markup(shown.removesuffix("…")) == []
+    if discord_unescape(shown) != whole:
+        assert shown.endswith("…")
+        assert whole.startswith(discord_unescape(shown[:-1]))
+
+
+def test_inline_limit_holds_for_text_that_doubles_when_escaped():
+    assert len(inline("*" * 300, 256)) <= 256
+    assert inline("a_b_c_d", 6) == "a\\_b…"
+    assert inline("The Lantern Keeper", 10) == clip("The Lantern Keeper", 10)
+
+
+@pytest.mark.parametrize(("url", "usable"), [
+    ("https://archiveofourown.org/works/123", True),
+    ("http://example.com/a_b?c=d&e=(f)#g", True),
+    ("https://ja.wikipedia.org/wiki/日本", True),
+    ("ftp://example.com", False),
+    ("https://example.com/a b", False),
+    ("https://example.com/<@123>", False),
+    ("https://example.com/x>y", False),
+    ("https://example.com/`x`", False),
+    ("https://example.com/a|b", False),
+    ("https://example.com/\\x", False),
+    ("https://example.com/\u200bx", False),
+    ("https://example.com/" + "x" * 2000, False),
+])
+def test_is_link_takes_only_plain_web_links(url, usable):
+    assert is_link(url) is usable
 
 
 def test_plural_and_pages():

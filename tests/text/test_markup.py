@@ -48,10 +48,20 @@ def test_render_runs_examples(runs, expected):
         ("line\n> second", "line\n\\> second"),
         ("“Curly” — dashes… and 漢字", "“Curly” — dashes… and 漢字"),
         ("#hashtag and 3.5 and a-b", "#hashtag and 3.5 and a-b"),
+        ("<@&456> <#1> <t:0:R> <:e:1>", "\\<@&456> \\<#1> \\<t:0:R> \\<:e:1>"),
+        ("@everyone and @here", "\\@everyone and \\@here"),
+        ("mail me@example.com", "mail me@example.com"),
+        ("see https://example.com/a", "see https://example.com/a"),
     ],
 )
 def test_escape_examples(text, expected):
     assert escape(text) == expected
+
+
+def test_rendered_length_counts_everyone_and_here():
+    block = Block(BlockKind.PARAGRAPH, (Run("Hi @everyone, @here and @heretic."),))
+    assert rendered_length(block) == len(render_block(block))
+    assert to_plain(render_block(block)) == "Hi @everyone, @here and @heretic."
 
 
 def test_space_at_span_edge_moves_outside_markers():
