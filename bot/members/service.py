@@ -23,10 +23,12 @@ from bot.members.shelf import (
     shelf_footer,
     shelf_row,
     shelf_text,
+    shown_note,
 )
 from bot.reading.pages import page_anchor
 from bot.reading.service import GONE, Outcome, Refused, Viewer
 from bot.text.formatting import clamp_page, clip, inline, page_count, page_offset
+from bot.text.numbers import whole_number
 from bot.text.pagination import Page, PagedStory
 
 if TYPE_CHECKING:
@@ -158,11 +160,11 @@ class MemberService:
                 return Refused(story.text)
             story_id = story.id
             if await progress.get(user_id, story_id) is None:
-                return Refused(f"You have no progress in {clip(story.title, 100)}; "
+                return Refused(f"You have no progress in {inline(story.title, 200)}; "
                                "there is nothing to reset.")
         code = self._confirmations.ask(ConfirmationKind.RESET, user_id, story_id,
                                        now=_clock(now))
-        title = clip(self._title(story_id), 100)
+        title = inline(self._title(story_id), 200)
         return Question(f"Delete your place and your bookmarks in **{title}**? This cannot "
                         "be undone.", code)
 
@@ -187,7 +189,7 @@ class MemberService:
         if pending.kind is ConfirmationKind.RESET:
             assert pending.story_id is not None
             _, marks = await self._database.reset_progress(user_id, pending.story_id)
-            title = clip(self._title(pending.story_id), 100)
+            title = inline(self._title(pending.story_id), 200)
             return (f"Done. Your place in **{title}** is forgotten"
                     + (f", with {marks} bookmark{'s' if marks != 1 else ''}." if marks
                        else "."))
@@ -205,7 +207,7 @@ class MemberService:
 
     def _bookmarked(self, story_id: str, number: int | None) -> str:
         where = f"page {number} of " if number else ""
-        title = inline(self._title(story_id), 100)
+        title = inline(self._title(story_id), 200)
         return f"🔖 Bookmarked {where}**{title}**. `/bookmark list` takes you back."
 
     async def bookmark_latest(self, user_id: int, note: str | None = None) -> str:
@@ -225,7 +227,7 @@ class MemberService:
         if found is None:
             return GONE
         paged, page = found
-        await self._database.bookmarks.add(user_id, story_id, position,
+        await self._database.bookmarks.add(user_id, story_id, page.start,
                                            page_anchor(paged, page))
         return self._bookmarked(story_id, page.number)
 
@@ -271,15 +273,15 @@ class MemberService:
             return Refused("That bookmark is gone (or is someone else's).")
         return await self._services.reading.open_at(
             viewer, mark.story_id, mark.position, anchor=mark.anchor,
-            note=f"🔖 {mark.note}" if mark.note else "")
+            note=f"🔖 {shown_note(mark.note)}" if mark.note else "")
 
     async def remove_bookmark(self, user_id: int, bookmark: str) -> str:
         """`/bookmark remove`: delete one of the member's bookmarks, chosen by its id."""
-        if not bookmark.strip().isdigit():
-            return "Pick a bookmark from the list that appears as you type."
-        removed = await self._database.bookmarks.remove(user_id, int(bookmark.strip()))
+        number = whole_number(bookmark, signed=False)
+        removed = number is not None and await self._database.bookmarks.remove(user_id, number)
         return ("Bookmark deleted." if removed else
-                "You have no such bookmark; `/bookmark list` shows yours.")
+                "You have no such bookmark; pick one from the list that appears as you type, "
+                "or see `/bookmark list`.")
 
     async def bookmark_choices(self, user_id: int, current: str) -> list[tuple[str, str]]:
         """(label, bookmark id) of the member's bookmarks matching what they typed so far."""

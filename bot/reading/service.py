@@ -24,6 +24,7 @@ from bot.reading.pages import (
     words_on,
 )
 from bot.storage.progress import PageMessage, Paging
+from bot.text.formatting import inline
 from bot.text.pagination import Page, PagedStory
 from bot.text.story import Story
 
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 GONE = "That story is no longer in the library."
+CLOSED_HERE = ("This reading is closed here: the story may no longer be shown in this channel. "
+               "Your place is kept; `/continue` in a DM with me or in an age-restricted "
+               "channel goes on from it.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +67,14 @@ class Shown:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """A private answer instead of a page."""
+    """A private answer instead of a page.
+
+    `gated` says the story may not show here at all (the age gate, as it is now): a
+    reading message already showing it in this place is closed rather than left up.
+    """
 
     text: str
+    gated: bool = False
 
 
 Outcome = Shown | Refused
@@ -101,12 +110,12 @@ class ReadingService:
         if chapter is not None:
             jump = goto_chapter(paged, chapter, page)
             if jump.clamped:
-                note = (f"{found.title} has {len(found.chapters)} chapters; showing chapter "
-                        f"{jump.page.chapter + 1}, page {jump.page.number}.")
+                note = (f"{inline(found.title, 200)} has {len(found.chapters)} chapters; "
+                        f"showing chapter {jump.page.chapter + 1}, page {jump.page.number}.")
         elif page is not None:
             jump = goto_page(paged, page)
             if jump.clamped:
-                note = (f"{found.title} has {len(paged.pages)} pages; "
+                note = (f"{inline(found.title, 200)} has {len(paged.pages)} pages; "
                         f"showing page {jump.page.number}.")
         else:
             jump = goto_page(paged, 1)
@@ -133,8 +142,8 @@ class ReadingService:
             paged = self._paged(found.id)
             assert paged is not None
             return await self._show(viewer, found, paged.pages[0], owner=viewer.user_id,
-                                    note=f"You hadn't started {found.title}; here is the "
-                                         "first page.")
+                                    note=f"You hadn't started {inline(found.title, 200)}; "
+                                         "here is the first page.")
         return await self._show_saved(viewer, found, saved.position, saved.anchor)
 
     async def open_saved(self, viewer: Viewer, story_id: str) -> Outcome:
@@ -250,7 +259,7 @@ class ReadingService:
         settings = await self._database.settings.get(viewer.guild_id)
         if shown_in(viewer.place, settings.gate, story.meta.rating):
             return None
-        return Refused(refusal(story.title, story.meta.rating, settings.gate))
+        return Refused(refusal(story.title, story.meta.rating, settings.gate), gated=True)
 
     async def _show(self, viewer: Viewer, story: Story, page: Page, *, owner: int,
                     turned: bool = False, words: int = 0, message_id: int | None = None,

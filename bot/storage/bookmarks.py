@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from bot.storage.sql import Sql, columns
+from bot.storage.sql import Sql, columns, is_row_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,8 @@ class Bookmarks:
 
     async def get(self, user_id: int, bookmark_id: int) -> Bookmark | None:
         """One of the member's bookmarks; None for someone else's or a missing one."""
+        if not is_row_id(bookmark_id):
+            return None
         row = await self._sql.fetch_one(
             f"SELECT {columns(Bookmark)} FROM bookmarks WHERE id = ? AND user_id = ?",
             (bookmark_id, user_id),
@@ -60,6 +62,8 @@ class Bookmarks:
 
     async def remove(self, user_id: int, bookmark_id: int) -> bool:
         """Delete one of the member's bookmarks; False when there was no such bookmark."""
+        if not is_row_id(bookmark_id):
+            return False
         return bool(await self._sql.changed(
             "DELETE FROM bookmarks WHERE id = ? AND user_id = ?", (bookmark_id, user_id)))
 

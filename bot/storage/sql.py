@@ -13,6 +13,14 @@ from dataclasses import fields
 
 import aiosqlite
 
+#: Row ids are 64-bit signed integers in SQLite and PostgreSQL alike.
+ROW_ID_MAX = 2**63 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Whether `value` can name a row: an id read from a member or a control can be anything."""
+    return 0 < value <= ROW_ID_MAX
+
 
 class Sql:
     """Runs statements on the connection; rows come back as tuples."""

@@ -21,10 +21,10 @@ from bot.reading.gate import Place
 from bot.reading.pages import Action, reaction_action
 from bot.reading.service import Outcome, Refused, Viewer
 from bot.storage.progress import PageMessage
-from cogs.shared.answers import FeatureCog, age_restricted, viewer_of
+from cogs.shared.answers import FeatureCog, age_restricted, send_privately, viewer_of
 from cogs.shared.controls import CONTROLS, answer_goto_form
 from cogs.shared.embeds import choices
-from cogs.shared.pages import edit_page_message, present
+from cogs.shared.pages import close_page_message, edit_page_message, present
 from cogs.shared.reactions import tidy_reaction
 
 log = logging.getLogger(__name__)
@@ -127,12 +127,11 @@ class ReadingCog(FeatureCog, name="Reading"):
 
     async def _show(self, payload: discord.RawReactionActionEvent, row: PageMessage,
                     outcome: Outcome) -> None:
-        if isinstance(outcome, Refused):
-            log.info("A reaction on message %s was refused: %s", payload.message_id,
-                     outcome.text)
-            return
         channel = self.bot.get_partial_messageable(payload.channel_id, guild_id=payload.guild_id)
         message = channel.get_partial_message(payload.message_id)
+        if isinstance(outcome, Refused):
+            await self._refused(payload, message, outcome)
+            return
         try:
             await edit_page_message(message, outcome, row.controls)
         except discord.NotFound:
@@ -142,6 +141,20 @@ class ReadingCog(FeatureCog, name="Reading"):
                         exc.status, exc.code)
             # Keep the message and its row in step: it still shows the old page.
             await self.reading.remember(row)
+
+    async def _refused(self, payload: discord.RawReactionActionEvent,
+                       message: discord.PartialMessage, refused: Refused) -> None:
+        """A reaction gets no reply of its own: the member hears why by DM, and a page the
+        gate now holds back in this channel comes down."""
+        if refused.gated:
+            try:
+                await close_page_message(message)
+            except discord.HTTPException as exc:
+                log.warning("Could not close the reading on message %s (%s %s)",
+                            payload.message_id, exc.status, exc.code)
+            else:
+                await self.reading.forget(payload.message_id)
+        await send_privately(self.bot, payload.user_id, refused.text)
 
 
 async def setup(bot: StoryBot) -> None:

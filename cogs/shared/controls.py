@@ -12,19 +12,26 @@ import discord
 
 from bot.reading.pages import Action
 from bot.reading.service import Outcome, Refused, Shown
-from bot.text.formatting import clip
+from bot.text.formatting import clip, inline
+from bot.text.numbers import whole_number
 from cogs.shared import ids
 from cogs.shared.answers import guard, reply, services, viewer_of
-from cogs.shared.embeds import page_embed
+from cogs.shared.embeds import closed_embed, page_embed
 
 SELECT_LIMIT = 25
 _NAV_EMOJI = {Action.FIRST: "⏮️", Action.PREV: "◀️", Action.NEXT: "▶️", Action.LAST: "⏭️"}
 
 
 async def present_on_message(interaction: discord.Interaction, outcome: Outcome, *,
-                             buttons: bool = True) -> None:
-    """Show a page on the message whose control was used (or answer the refusal)."""
+                             buttons: bool = True, closable: bool = False) -> None:
+    """Show a page on the message whose control was used (or answer the refusal).
+
+    A `closable` message is a reading of the refused story: when the gate refuses it here,
+    the page comes down too, so what may not be shown in this channel is not left up.
+    """
     if isinstance(outcome, Refused):
+        if outcome.gated and closable:
+            await interaction.response.edit_message(embed=closed_embed(), view=None)
         await reply(interaction, outcome.text)
         return
     view = controls(outcome) if buttons else None
@@ -53,13 +60,23 @@ def _message_id(interaction: discord.Interaction) -> int | None:
     return interaction.message.id if interaction.message else None
 
 
-async def _turned(interaction: discord.Interaction, outcome: Outcome) -> None:
+async def _turned(interaction: discord.Interaction, outcome: Outcome, story_id: str) -> None:
     """Show a control's page on its message, with buttons unless it is a reactions-only
-    reading (a message whose buttons were kept from before a settings change)."""
+    reading (a message whose buttons were kept from before a settings change).
+
+    The message is closed on a gate refusal only when it is this story's reading: a saved
+    reading message of the story, or the clicker's own private reading. A control id is
+    whatever the client sends, so one naming another story closes nothing.
+    """
+    reading = services(interaction).reading
     message_id = _message_id(interaction)
-    row = await services(interaction).reading.message(message_id) if message_id else None
-    await present_on_message(interaction, outcome,
+    row = await reading.message(message_id) if message_id else None
+    private = interaction.message is not None and interaction.message.flags.ephemeral
+    closable = row.story_id == story_id if row is not None else private
+    await present_on_message(interaction, outcome, closable=closable,
                              buttons=row is None or row.controls.has_buttons)
+    if isinstance(outcome, Refused) and outcome.gated and row is not None and closable:
+        await reading.forget(row.message_id)
 
 
 class NavButton(discord.ui.DynamicItem[discord.ui.Button], template=ids.NAV):
@@ -80,7 +97,7 @@ class NavButton(discord.ui.DynamicItem[discord.ui.Button], template=ids.NAV):
             outcome = await services(interaction).reading.turn(
                 viewer_of(interaction), self.story_id, self.owner, self.position, self.action,
                 message_id=await _known_message(interaction))
-            await _turned(interaction, outcome)
+            await _turned(interaction, outcome, self.story_id)
         await guard(interaction, work())
 
 
@@ -111,7 +128,7 @@ class GotoButton(discord.ui.DynamicItem[discord.ui.Button], template=ids.GOTO):
             total = await services(interaction).reading.pages_for_form(
                 viewer_of(interaction), self.story_id, self.owner)
             if isinstance(total, Refused):
-                await reply(interaction, total.text)
+                await _turned(interaction, total, self.story_id)
                 return
             await interaction.response.send_modal(
                 GotoModal(self.owner, self.position, self.story_id, total))
@@ -145,15 +162,16 @@ async def answer_goto_form(interaction: discord.Interaction) -> None:
     if match is None:
         return
     raw = _submitted_value(interaction, "page").strip()
-    if not raw.lstrip("-").isdigit():
-        await reply(interaction, f"“{clip(raw, 40)}” is not a page number.")
+    number = whole_number(raw)
+    if number is None:
+        await reply(interaction, f"“{inline(raw, 80)}” is not a page number.")
         return
 
     async def work() -> None:
         outcome = await services(interaction).reading.jump(
-            viewer_of(interaction), match["story"], int(match["owner"]), page=int(raw),
+            viewer_of(interaction), match["story"], int(match["owner"]), page=number,
             message_id=await _known_message(interaction))
-        await _turned(interaction, outcome)
+        await _turned(interaction, outcome, match["story"])
     await guard(interaction, work())
 
 
@@ -182,12 +200,16 @@ class ChapterSelect(discord.ui.DynamicItem[discord.ui.Select], template=ids.CHAP
 
     async def callback(self, interaction: discord.Interaction) -> None:
         values = interaction.data.get("values") or ["1"]
+        chapter = whole_number(str(values[0]), signed=False)
+        if chapter is None:
+            await reply(interaction, "That is not a chapter of this story.")
+            return
 
         async def work() -> None:
             outcome = await services(interaction).reading.jump(
-                viewer_of(interaction), self.story_id, self.owner, chapter=int(values[0]),
+                viewer_of(interaction), self.story_id, self.owner, chapter=chapter,
                 message_id=await _known_message(interaction))
-            await _turned(interaction, outcome)
+            await _turned(interaction, outcome, self.story_id)
         await guard(interaction, work())
 
 

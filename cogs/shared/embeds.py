@@ -2,7 +2,9 @@
 
 Every text that comes from a story file is cut to Discord's field limits here, so an embed
 fits by construction: a page description is at most 4096 characters (the paginator's
-promise), the title 256, the author line 256, the footer 2048, the whole under 6000.
+promise), the title 256, the author line 256, the footer 2048, the whole under 6000. The
+title renders markdown, so it is escaped (`inline`); the author line, the footer and
+autocomplete choices render none, so they are only cut (`clip`).
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import discord
 
 from bot.reading.footer import footer
-from bot.reading.service import Shown
-from bot.text.formatting import clip, is_link
+from bot.reading.service import CLOSED_HERE, Shown
+from bot.text.formatting import clip, inline, is_link
 from bot.text.ratings import rating_info
 
 TITLE_LIMIT = 256
@@ -31,7 +33,7 @@ def page_embed(shown: Shown) -> discord.Embed:
     paged, page = shown.paged, shown.page
     story = paged.story
     embed = discord.Embed(
-        title=clip(story.title, TITLE_LIMIT),
+        title=inline(story.title, TITLE_LIMIT),
         url=story.meta.url if is_link(story.meta.url) else None,
         description=paged.text(page) or EMPTY_PAGE,
         colour=colour_for(story.meta.rating),
@@ -45,6 +47,11 @@ def page_embed(shown: Shown) -> discord.Embed:
 def notice(text: str | None, *, title: str | None = None) -> discord.Embed:
     """A short message from the bot, in a neutral colour."""
     return discord.Embed(title=title, description=text, colour=NEUTRAL)
+
+
+def closed_embed() -> discord.Embed:
+    """What a reading message shows once its story may no longer appear in its channel."""
+    return notice(CLOSED_HERE, title="Reading closed")
 
 
 def choices(pairs: list[tuple[str, str]]) -> list[discord.app_commands.Choice[str]]:

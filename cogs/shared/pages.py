@@ -18,9 +18,10 @@ from bot.reading.service import Outcome, Refused, Shown
 from bot.storage.progress import PageMessage, Paging
 from cogs.shared.answers import guard, reply, services, viewer_of
 from cogs.shared.controls import controls
-from cogs.shared.embeds import page_embed
+from cogs.shared.embeds import closed_embed, page_embed
 
-__all__ = ["edit_page_message", "open_privately", "present", "services"]
+__all__ = ["close_page_message", "edit_page_message", "open_privately", "present",
+           "services"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,11 @@ async def edit_page_message(message: discord.PartialMessage, shown: Shown,
     """Show a page on a reading message turned by a reaction."""
     view = controls(shown) if mode is Paging.BOTH else discord.utils.MISSING
     await message.edit(embed=page_embed(shown), view=view)
+
+
+async def close_page_message(message: discord.PartialMessage | discord.Message) -> None:
+    """Take a page down from a reading message whose story may no longer show there."""
+    await message.edit(embed=closed_embed(), view=None)
 
 
 def _with(note: str, line: str) -> str:

@@ -73,7 +73,7 @@ async def test_story_text_with_markdown_mentions_and_invisibles(env, guild, chan
     assert "\\*\\*not bold\\*\\*" in text
     assert "\\`tick\\`" in text and "\\|\\| spoiler \\|\\|" in text
     assert "\\<@&42>" in text and "\x07" not in text and "\u200b" in text
-    assert embed.title == "Tricky *Title* @here"
+    assert embed.title == "Tricky \\*Title\\* \\@here"  # embed titles render markdown
     for request in env.http_requests:
         if isinstance(request.json, dict) and "embeds" in (request.json.get("data") or {}):
             assert request.json["data"]["allowed_mentions"] == {"parse": []}
@@ -117,4 +117,27 @@ async def test_time_zone_autocomplete_with_odd_queries(env, guild, channel, quer
     choices = await mod.autocomplete(channel, "quotes schedule", "timezone", query,
                                      channel=channel, time="09:00")
     assert len(choices) <= 25 and all(0 < len(c["name"]) <= 100 for c in choices)
+    assert not env.errors
+
+
+@pytest.mark.parametrize("typed", ["²", "①", "5²", "--5", "+-3", "٣²", "1 000"])
+async def test_go_to_page_with_digits_that_are_not_numbers(env, guild, channel, alice, typed):
+    await env.bot.database.settings.update(guild.id, paging="buttons")
+    await alice.slash(channel, "read", story="lantern")
+    message = latest(channel)
+    shown = await alice.click(message, custom_id=button(message, "sb:goto"))
+    result = await alice.submit_modal(shown, {"page": typed})
+    assert result.ephemeral and "is not a page number" in result.response.content
+    assert page_number(latest(channel)) == 1
+    assert not env.errors
+
+
+@pytest.mark.parametrize("typed", ["²", "①", "9" * 20, str(2**63), "-1", "--5"])
+async def test_bookmark_remove_with_odd_ids(env, channel, alice, typed):
+    await alice.slash(channel, "read", story="lantern")
+    await alice.slash(channel, "bookmark add", note="keep this")
+    result = await alice.slash(channel, "bookmark remove", bookmark=typed)
+    assert result.ephemeral and "no such bookmark" in result.response.content
+    listed = await alice.slash(channel, "bookmark list")
+    assert "keep this" in listed.response.embeds[0].description
     assert not env.errors

@@ -98,9 +98,8 @@ async def test_bookmark_add_list_open_and_remove(services):
     assert opened.page.number == 3 and opened.note == "🔖 the storm"
     assert isinstance(await services.members.open_bookmark(BOB, mark.id), Refused)
 
-    assert await services.members.remove_bookmark(2, str(mark.id)) == (
-        "You have no such bookmark; `/bookmark list` shows yours.")
-    assert "Pick a bookmark" in await services.members.remove_bookmark(1, "the storm")
+    assert "no such bookmark" in await services.members.remove_bookmark(2, str(mark.id))
+    assert "no such bookmark" in await services.members.remove_bookmark(1, "the storm")
     assert await services.members.remove_bookmark(1, f" {mark.id} ") == "Bookmark deleted."
     assert await services.database.bookmarks.list(1) == []
     assert "You have no bookmarks" in (await services.members.bookmarks(1, 1)).text
