@@ -4,12 +4,17 @@ Only the repositories write SQL. Schema changes are files in `migrations/` named
 `NNNN_what.sql`, applied in order in one transaction, with the schema version kept in the
 database itself (`PRAGMA user_version`). The database runs in WAL mode with
 `synchronous=NORMAL`: a committed page turn survives the process being killed.
+
+Opening checks the file before the bot relies on it: a file that is not a database, one
+written by a newer storybot, or one the bot cannot write is refused with
+`DatabaseUnusable`, whose message says what to do, and the file is left as it was.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,6 +32,10 @@ from bot.storage.stats import Stats
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseUnusable(Exception):
+    """The database cannot be used as it is; the message names the file and what to do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,17 +85,31 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
-        """Open (creating if needed) and migrate the database at `path`."""
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(str(path), isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000",
-                       "foreign_keys=ON"):
-            # Read each answer so no statement is left open when migrations commit.
-            async with connection.execute(f"PRAGMA {pragma}") as cursor:
-                await cursor.fetchall()
-        database = cls(connection)
-        await database._migrate()
+        """Open (creating it and its folders if needed), check and migrate the database.
+
+        Raises `DatabaseUnusable` when the file is not a SQLite database, was written by a
+        newer storybot or cannot be written; the first two are left exactly as they were.
+        """
+        try:
+            if str(path) != ":memory:":
+                _make_folder(Path(path))
+                # When connecting fails, aiosqlite's thread finishes only after the event
+                # loop has closed, with a traceback: a file that cannot be opened is found
+                # here instead.
+                sqlite3.connect(path).close()
+            connection = await aiosqlite.connect(str(path), isolation_level=None)
+            try:
+                database = cls(connection)
+                await database._prepare(path)
+            except BaseException:
+                # aiosqlite's worker thread would otherwise keep the process from exiting.
+                await connection.close()
+                raise
+        except sqlite3.Error as exc:
+            unusable = _unusable(path, exc)
+            if unusable is None:
+                raise
+            raise unusable from exc
         return database
 
     async def close(self) -> None:
@@ -100,6 +123,38 @@ class Database:
         """Statements on any repository inside commit together or not at all."""
         async with self._sql.transaction():
             yield
+
+    async def _prepare(self, path: Path | str) -> None:
+        await self._refuse_a_newer_schema(path)
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000",
+                       "foreign_keys=ON"):
+            # Read each answer so no statement is left open when migrations commit.
+            async with self._sql.connection.execute(f"PRAGMA {pragma}") as cursor:
+                await cursor.fetchall()
+        await self._migrate()
+        await self._check_writable()
+
+    async def _refuse_a_newer_schema(self, path: Path | str) -> None:
+        # Only reads: a newer storybot's file must stay exactly as it was.
+        version = await self.schema_version()
+        known = migrations()[-1][0]
+        if version > known:
+            raise DatabaseUnusable(
+                f"{path} was written by a newer storybot (schema {version}; this one knows "
+                f"{known}): upgrade storybot, or point DATABASE_PATH at another file."
+            )
+
+    async def _check_writable(self) -> None:
+        # A write that is rolled back: a read-only file, or a folder where the WAL cannot be
+        # created, is refused at start-up instead of failing every page turn later.
+        version = await self.schema_version()
+        connection = self._sql.connection
+        await connection.execute("BEGIN IMMEDIATE")
+        try:
+            await connection.execute(f"PRAGMA user_version = {version}")
+        finally:
+            if connection.in_transaction:
+                await connection.execute("ROLLBACK")
 
     async def _migrate(self) -> None:
         version = await self.schema_version()
@@ -150,3 +205,39 @@ class Database:
             )
         self.messages.forget_cached(user_id, message_ids)
         return forgotten
+
+
+def _make_folder(path: Path) -> None:
+    """Create the folders `path` needs, or say why they cannot be."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in (path.parent, *path.parent.parents) if p.is_file()), None)
+        if blocker is not None:
+            raise DatabaseUnusable(
+                f"{path} cannot be created: {blocker} is a file, not a folder. Point "
+                "DATABASE_PATH at a file in a folder, or move that file aside."
+            ) from exc
+        raise DatabaseUnusable(
+            f"the folder {path.parent} cannot be created ({exc.strerror}): create it and "
+            "make it writable by the bot's user, or point DATABASE_PATH elsewhere."
+        ) from exc
+
+
+def _unusable(path: Path | str, exc: sqlite3.Error) -> DatabaseUnusable | None:
+    """What an error from SQLite means for whoever runs the bot, when it is about the file."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+        return DatabaseUnusable(
+            f"{path} is not a SQLite database (or is damaged), and has been left as it is. "
+            "Restore it from a backup, or move it aside to start an empty database, or point "
+            "DATABASE_PATH at another file."
+        )
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+        return DatabaseUnusable(
+            f"{path} cannot be written ({exc}): make {path} and its folder writable by the "
+            "bot's user."
+        )
+    if code == sqlite3.SQLITE_FULL:
+        return DatabaseUnusable(f"the disk holding {path} is full: free some space on it.")
+    return None

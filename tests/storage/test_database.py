@@ -1,10 +1,12 @@
 """The database layer on real SQLite files."""
 
+import os
 import sqlite3
+import threading
 
 import pytest
 
-from bot.storage.database import Database, migrations
+from bot.storage.database import Database, DatabaseUnusable, migrations
 from bot.storage.progress import PageMessage
 from bot.storage.settings import GuildSettings
 
@@ -14,8 +16,6 @@ async def db(tmp_path):
     database = await Database.open(tmp_path / "bot.sqlite3")
     yield database
     await database.close()
-
-
 
 
 async def test_migrations_set_the_schema_version(db, tmp_path):
@@ -120,3 +120,55 @@ async def test_an_older_database_keeps_its_settings_and_gates_not_rated_stories(
     assert changed.gate.not_rated_open and changed.age_threshold == "Explicit"
     assert await upgraded.schema_version() == migrations()[-1][0]
     await upgraded.close()
+
+
+def files(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("content", [os.urandom(4096), b"chapter 3, page 12\n" * 30],
+                         ids=["random-bytes", "text"])
+async def test_a_file_that_is_not_a_database_is_refused_untouched_and_closed(tmp_path, content):
+    path = tmp_path / "bot.sqlite3"
+    path.write_bytes(content)
+    threads = set(threading.enumerate())
+    with pytest.raises(DatabaseUnusable) as caught:
+        await Database.open(path)
+    assert f"{path} is not a SQLite database (or is damaged)" in str(caught.value)
+    assert files(tmp_path) == {"bot.sqlite3": content}
+    # aiosqlite's worker thread, left running, would keep the process from ever exiting.
+    started = [t for t in threading.enumerate() if t not in threads]
+    for thread in started:
+        thread.join(timeout=10)
+    assert [t for t in started if t.is_alive()] == []
+
+
+async def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    known = migrations()[-1][0]
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE future (x)")
+        raw.execute(f"PRAGMA user_version = {known + 4}")
+    raw.close()
+    before = files(tmp_path)
+    with pytest.raises(DatabaseUnusable) as caught:
+        await Database.open(path)
+    assert str(caught.value) == (
+        f"{path} was written by a newer storybot (schema {known + 4}; this one knows "
+        f"{known}): upgrade storybot, or point DATABASE_PATH at another file."
+    )
+    assert files(tmp_path) == before
+
+
+async def test_missing_folders_are_created(tmp_path):
+    database = await Database.open(tmp_path / "data" / "bot" / "bot.sqlite3")
+    assert await database.schema_version() == migrations()[-1][0]
+    await database.close()
+
+
+async def test_a_folder_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "data").write_text("notes\n")
+    with pytest.raises(DatabaseUnusable) as caught:
+        await Database.open(tmp_path / "data" / "bot" / "bot.sqlite3")
+    assert f"{tmp_path / 'data'} is a file, not a folder" in str(caught.value)
+    assert (tmp_path / "data").read_text() == "notes\n"
