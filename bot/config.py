@@ -2,7 +2,8 @@
 
 `Config.from_env` turns a mapping (the process environment, with `.env` loaded at start-up)
 into a frozen `Config`, or raises `ConfigError` listing every missing or malformed value with
-what to set. The token is kept out of `repr` so it cannot reach a log by accident.
+what to set. The token, and the proxy address (which may hold a password), are kept out of
+`repr` so they cannot reach a log by accident.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.text.pagination import DEFAULT_PAGE_CHARS, MAX_PAGE_CHARS, MIN_PAGE_CHARS
 
@@ -37,6 +39,7 @@ class Config:
     page_chars: int = DEFAULT_PAGE_CHARS
     log_level: str = "INFO"
     max_story_bytes: int = DEFAULT_MAX_STORY_MB * 1024 * 1024
+    proxy: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, require_token: bool = True) -> Config:
@@ -99,6 +102,14 @@ class Config:
             except ValueError:
                 problems.append(f"MAX_STORY_MB must be megabytes, above 0 up to 1024; got {raw!r}.")
 
+        proxy = get("DISCORD_PROXY") or None
+        if proxy and not _is_proxy_address(proxy):
+            problems.append(
+                "DISCORD_PROXY must be an HTTP proxy's address such as "
+                "http://proxy.example:3128 (or http://user:password@proxy.example:3128); "
+                "leave it empty to connect directly."
+            )
+
         stories_dir = Path(get("STORIES_DIR") or "stories")
         database_path = Path(get("DATABASE_PATH") or "storybot.sqlite3")
         if database_path.is_dir():
@@ -117,8 +128,19 @@ class Config:
             page_chars=page_chars,
             log_level=log_level,
             max_story_bytes=int(max_mb * 1024 * 1024),
+            proxy=proxy,
         )
 
     @property
     def log_level_number(self) -> int:
         return logging.getLevelName(self.log_level)
+
+
+def _is_proxy_address(value: str) -> bool:
+    """An `http://` or `https://` URL with a host and, if given, a port from 1 to 65535."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError when the port is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and port != 0

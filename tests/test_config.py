@@ -14,6 +14,7 @@ def test_defaults_from_a_token_alone():
     assert config.dev_guild_id is None
     assert config.page_chars == 1800
     assert config.log_level == "INFO"
+    assert config.proxy is None
 
 
 def test_every_value_is_read():
@@ -25,6 +26,7 @@ def test_every_value_is_read():
         "PAGE_CHARS": "2400",
         "LOG_LEVEL": "debug",
         "MAX_STORY_MB": "5",
+        "DISCORD_PROXY": "http://proxy.example:3128",
     })
     assert config.stories_dir == Path("library")
     assert config.database_path == Path("data/bot.db")
@@ -32,6 +34,7 @@ def test_every_value_is_read():
     assert config.page_chars == 2400
     assert config.log_level == "DEBUG"
     assert config.max_story_bytes == 5 * 1024 * 1024
+    assert config.proxy == "http://proxy.example:3128"
 
 
 def test_the_token_never_appears_in_repr():
@@ -61,6 +64,9 @@ def test_tools_do_not_need_a_token():
         ("PAGE_CHARS", "lots", "PAGE_CHARS must be a whole number"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
         ("MAX_STORY_MB", "-3", "MAX_STORY_MB must be megabytes"),
+        ("DISCORD_PROXY", "proxy.example:3128", "DISCORD_PROXY must be an HTTP proxy's address"),
+        ("DISCORD_PROXY", "socks5://proxy.example:1080", "DISCORD_PROXY must be an HTTP"),
+        ("DISCORD_PROXY", "http://proxy.example:port", "DISCORD_PROXY must be an HTTP"),
     ],
 )
 def test_malformed_values_name_the_variable(name, value, message):
@@ -70,6 +76,15 @@ def test_malformed_values_name_the_variable(name, value, message):
     assert message in str(caught.value)
     if name == "DISCORD_TOKEN":
         assert value not in str(caught.value)
+
+
+def test_proxy_credentials_never_appear_in_repr_or_messages():
+    secret = "http://reader:s3cret@proxy.example:3128"
+    assert "s3cret" not in repr(Config.from_env({"DISCORD_TOKEN": TOKEN,
+                                                 "DISCORD_PROXY": secret}))
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env({"DISCORD_TOKEN": TOKEN, "DISCORD_PROXY": "ftp://reader:s3cret@x"})
+    assert "s3cret" not in str(caught.value)
 
 
 def test_all_problems_are_reported_together():
