@@ -1,26 +1,46 @@
 """Building and running the bot.
 
 `create_bot(config)` makes the `commands.Bot` without connecting; its `setup_hook` opens the
-database, loads the library and the cogs, registers the persistent controls and, when
-`DEV_GUILD_ID` is set, syncs the commands there. `run(config)` is `python -m bot`.
+database (unless one is given), loads the library and the cogs, registers the persistent
+controls and, when `DEV_GUILD_ID` is set, syncs the commands there.
+
+`run(config)` is `python -m bot`: it opens the database first, so a file the bot cannot use
+stops it with one message before anything goes over the network, then connects, trying
+again with growing waits while Discord cannot be reached, as a bot under a process
+supervisor should. SIGINT and SIGTERM stop it cleanly at any point.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import pkgutil
+import signal
 import sys
+import time
+from collections.abc import Iterator
+from urllib.parse import unquote, urlsplit
 
+import aiohttp
 import discord
 from discord.ext import commands
 
+from bot.backoff import Backoff
 from bot.config import Config
 from bot.library.catalogue import Library
 from bot.services import Services
-from bot.storage.database import Database
+from bot.storage.database import Database, DatabaseUnusable
 
 log = logging.getLogger(__name__)
+
+#: What failing to reach Discord looks like: no network, no DNS, a refused or dropped
+#: connection, a timeout, or Discord answering with a server error.
+UNREACHABLE = (aiohttp.ClientError, TimeoutError, discord.DiscordServerError,
+               discord.GatewayNotFound)
+#: Waits between attempts to reach Discord: 5 s, doubling, at most 5 minutes.
+START_RETRY = Backoff()
+
 
 def extensions() -> list[str]:
     """Every feature package in `cogs` (each has a `setup`); `cogs.shared` is their glue."""
@@ -58,6 +78,7 @@ class StoryBot(commands.Bot):
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            proxy=config.proxy,
         )
         self.config = config
         self._given_database = database
@@ -113,23 +134,89 @@ def create_bot(
 
 
 def run(config: Config, *, sync_globally: bool = False) -> int:
-    """Run the bot until it is stopped; with `sync_globally`, register commands and exit."""
+    """Run the bot until it is stopped; with `sync_globally`, register commands and exit.
+
+    The exit status: 0 when stopped by SIGTERM or after syncing, 130 after Ctrl-C, 2 when
+    the database or the token cannot be used.
+    """
     discord.utils.setup_logging(level=config.log_level_number, root=True)
-    bot = create_bot(config, sync_globally=sync_globally)
-    if sync_globally:
-
-        @bot.event
-        async def on_ready() -> None:
-            await bot.close()
-
     try:
-        bot.run(config.token, log_handler=None)
-    except discord.LoginFailure:
-        print("Discord refused DISCORD_TOKEN; copy the token again from the Developer "
-              "Portal's Bot page.", file=sys.stderr)
-        return 2
-    except discord.PrivilegedIntentsRequired:
-        print("Discord asked for a privileged intent this bot does not use; check that "
-              "you run an unmodified storybot.", file=sys.stderr)
-        return 2
-    return 0
+        return asyncio.run(serve(config, sync_globally=sync_globally))
+    except KeyboardInterrupt:
+        log.info("Stopped (Ctrl-C)")
+        return 130
+    except asyncio.CancelledError:
+        log.info("Stopped (SIGTERM)")
+        return 0
+
+
+async def serve(config: Config, *, sync_globally: bool = False,
+                backoff: Backoff = START_RETRY) -> int:
+    """Open the database, then keep trying to connect until the bot runs; the exit status."""
+    with _stop_on_sigterm():
+        try:
+            database = await Database.open(config.database_path)
+        except DatabaseUnusable as exc:
+            print(f"storybot cannot start: {exc}", file=sys.stderr)
+            return 2
+        try:
+            return await _connect(config, database, sync_globally=sync_globally,
+                                  backoff=backoff)
+        finally:
+            await database.close()
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """Cancel the running task on SIGTERM, as Ctrl-C does, where the platform allows it."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None, "called from a coroutine asyncio runs"
+    try:
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+
+
+async def _connect(config: Config, database: Database, *, sync_globally: bool,
+                   backoff: Backoff) -> int:
+    attempt = 0
+    while True:
+        attempt += 1
+        # A fresh bot each time: a bot that failed to log in cannot be started again.
+        bot = create_bot(config, database=database, sync_globally=sync_globally)
+        if sync_globally:
+            bot.add_listener(bot.close, "on_ready")
+        try:
+            async with bot:
+                await bot.start(config.token)
+            return 0
+        except discord.LoginFailure:
+            print("Discord refused DISCORD_TOKEN; copy the token again from the Developer "
+                  "Portal's Bot page.", file=sys.stderr)
+            return 2
+        except discord.PrivilegedIntentsRequired:
+            print("Discord asked for a privileged intent this bot does not use; check that "
+                  "you run an unmodified storybot.", file=sys.stderr)
+            return 2
+        except UNREACHABLE as exc:
+            wait = backoff.wait(attempt)
+            at = time.strftime("%H:%M:%S", time.localtime(time.time() + wait))
+            log.warning("Could not reach Discord (attempt %d): %s; next try in %.0f s, at %s",
+                        attempt, _describe(exc, config.proxy), wait, at)
+            await asyncio.sleep(wait)
+
+
+def _describe(exc: BaseException, proxy: str | None) -> str:
+    """The error for a log line, without the proxy's password (aiohttp names the proxy)."""
+    text = str(exc).strip() or "no details"
+    password = urlsplit(proxy).password if proxy else None
+    if password:
+        for form in {password, unquote(password)}:
+            text = text.replace(form, "***")
+    return f"{type(exc).__name__}: {text}"
