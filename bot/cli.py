@@ -216,11 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _page_chars(value: str) -> int:
+    from bot.text.numbers import whole_number
     from bot.text.pagination import MAX_PAGE_CHARS, MIN_PAGE_CHARS
 
-    if not value.isdigit() or not MIN_PAGE_CHARS <= int(value) <= MAX_PAGE_CHARS:
+    number = whole_number(value, signed=False)
+    if number is None or not MIN_PAGE_CHARS <= number <= MAX_PAGE_CHARS:
         raise argparse.ArgumentTypeError(f"must be {MIN_PAGE_CHARS}-{MAX_PAGE_CHARS}")
-    return int(value)
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:

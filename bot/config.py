@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.text.numbers import whole_number
 from bot.text.pagination import DEFAULT_PAGE_CHARS, MAX_PAGE_CHARS, MIN_PAGE_CHARS
 
 DEFAULT_MAX_STORY_MB = 20
@@ -68,8 +69,9 @@ class Config:
 
         dev_guild_id = None
         if raw := get("DEV_GUILD_ID"):
-            if raw.isdigit() and 15 <= len(raw) <= 21:
-                dev_guild_id = int(raw)
+            number = whole_number(raw, signed=False, max_digits=21)
+            if number is not None and 15 <= len(raw.strip()) <= 21:
+                dev_guild_id = number
             else:
                 problems.append(
                     f"DEV_GUILD_ID must be a server id (a number of 17-20 digits), got {raw!r}. "
@@ -79,8 +81,9 @@ class Config:
 
         page_chars = DEFAULT_PAGE_CHARS
         if raw := get("PAGE_CHARS"):
-            if raw.isdigit() and MIN_PAGE_CHARS <= int(raw) <= MAX_PAGE_CHARS:
-                page_chars = int(raw)
+            number = whole_number(raw, signed=False)
+            if number is not None and MIN_PAGE_CHARS <= number <= MAX_PAGE_CHARS:
+                page_chars = number
             else:
                 problems.append(
                     f"PAGE_CHARS must be a whole number from {MIN_PAGE_CHARS} to "

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from bot.config import Config, ConfigError
+from bot.storage.database import DatabaseUnusable
 
 log = logging.getLogger(__name__)
 
@@ -424,7 +425,7 @@ def main(env_vars: Mapping[str, str], *, host: str = "127.0.0.1", port: int | No
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
-    except DemoError as exc:
+    except (DemoError, DatabaseUnusable) as exc:
         print(f"storybot demo: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -62,6 +62,8 @@ def test_tools_do_not_need_a_token():
         ("DEV_GUILD_ID", "my-server", "DEV_GUILD_ID must be a server id"),
         ("PAGE_CHARS", "100", "PAGE_CHARS must be a whole number from 500 to 4000"),
         ("PAGE_CHARS", "lots", "PAGE_CHARS must be a whole number"),
+        ("PAGE_CHARS", "²²²²", "PAGE_CHARS must be a whole number"),
+        ("DEV_GUILD_ID", "①" * 18, "DEV_GUILD_ID must be a server id"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
         ("MAX_STORY_MB", "-3", "MAX_STORY_MB must be megabytes"),
         ("DISCORD_PROXY", "proxy.example:3128", "DISCORD_PROXY must be an HTTP proxy's address"),

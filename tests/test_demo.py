@@ -293,3 +293,13 @@ def test_bad_settings_are_listed_not_raised(tmp_path):
     assert "storybot demo cannot start" in result.stderr
     assert "PAGE_CHARS" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_database_it_cannot_use_is_refused_with_a_reason(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    database.write_text("a shopping list, not a database\n")
+    result = _run_demo(DATABASE_PATH=str(database))
+    assert result.returncode == 2
+    assert "is not a SQLite database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert database.read_text() == "a shopping list, not a database\n"

@@ -13,7 +13,7 @@ MAX_DIGITS = 18
 _SIGNS = {"-": -1, "−": -1, "+": 1}
 
 
-def whole_number(text: str, *, signed: bool = True) -> int | None:
+def whole_number(text: str, *, signed: bool = True, max_digits: int = MAX_DIGITS) -> int | None:
     """The number `text` spells, or None when it spells something else.
 
     >>> whole_number(" 12 "), whole_number("-3"), whole_number("²"), whole_number("--5")
@@ -25,6 +25,6 @@ def whole_number(text: str, *, signed: bool = True) -> int | None:
         if not signed:
             return None
         text = text[1:]
-    if not text or len(text) > MAX_DIGITS or not text.isdecimal():
+    if not text or len(text) > max_digits or not text.isdecimal():
         return None
     return (sign or 1) * int(text)
