@@ -28,6 +28,7 @@ from bot.storage.quotes import Quotes
 from bot.storage.settings import Settings
 from bot.storage.sql import Sql
 from bot.storage.stats import Stats
+from bot.storage.stories import StoryStore
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ class Database:
     """The bot's tables, one repository each. Create with `await Database.open(path)`.
 
     `progress` (members' places), `messages` (messages showing pages), `bookmarks`,
-    `settings` (per server), `stats` and `quotes` (schedules and what was posted).
+    `settings` (per server), `stats`, `quotes` (schedules and what was posted) and
+    `stories` (the story store: each file's parsed form).
     """
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
@@ -82,6 +84,7 @@ class Database:
         self.settings = Settings(self._sql)
         self.stats = Stats(self._sql)
         self.quotes = Quotes(self._sql)
+        self.stories = StoryStore(self._sql)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
