@@ -19,7 +19,7 @@ import pkgutil
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 import aiohttp
@@ -81,6 +81,7 @@ class StoryBot(commands.Bot):
             proxy=config.proxy,
         )
         self.config = config
+        self._reload_lock = asyncio.Lock()
         self._given_database = database
         self._given_library = library
         self._sync_globally = sync_globally
@@ -106,13 +107,26 @@ class StoryBot(commands.Bot):
         """The stories being served; swapped whole on reload."""
         return self.services.library
 
-    def load_library(self) -> Library:
+    def load_library(self, progress: Callable[[int, int], None] | None = None) -> Library:
         """Read the stories folder (blocking; runs in a worker thread)."""
-        return Library.load(self.config.stories_dir, max_bytes=self.config.max_story_bytes)
+        return Library.load(self.config.stories_dir, max_bytes=self.config.max_story_bytes,
+                            progress=progress)
 
-    async def reload_library(self) -> Library:
-        """Load the stories folder again and swap it in; readers keep their places."""
-        await self.services.use_library(await asyncio.to_thread(self.load_library))
+    @property
+    def reloading(self) -> bool:
+        """Whether a reload is under way."""
+        return self._reload_lock.locked()
+
+    async def reload_library(self, progress: Callable[[int, int], None] | None = None
+                             ) -> Library:
+        """Load the stories folder again and swap it in; readers keep their places.
+
+        Reloads run one at a time. `progress(done, total)` is called from the worker thread
+        that reads the files, about every two seconds of a long load.
+        """
+        async with self._reload_lock:
+            library = await asyncio.to_thread(self.load_library, progress)
+            await self.services.use_library(library)
         self.dispatch("library_reloaded", self.library)
         return self.library
 

@@ -1,0 +1,5 @@
+"""/stories: managing the library itself."""
+
+from cogs.stories._cog import setup
+
+__all__ = ["setup"]
