@@ -29,6 +29,7 @@ from discord.ext import commands
 from bot.backoff import Backoff
 from bot.config import Config
 from bot.library.catalogue import Library
+from bot.library.watch import FolderWatcher
 from bot.services import Services
 from bot.storage.database import Database, DatabaseUnusable
 
@@ -82,6 +83,8 @@ class StoryBot(commands.Bot):
         )
         self.config = config
         self._reload_lock = asyncio.Lock()
+        self._watcher: FolderWatcher | None = None
+        self._reloads: set[asyncio.Task[Library]] = set()
         self._given_database = database
         self._given_library = library
         self._sync_globally = sync_globally
@@ -91,6 +94,12 @@ class StoryBot(commands.Bot):
         library = self._given_library or await asyncio.to_thread(self.load_library)
         self.services = Services(self.database, library, page_chars=self.config.page_chars)
         await self.services.start()
+        if self.config.watch_stories:
+            loop = asyncio.get_running_loop()
+            self._watcher = FolderWatcher(
+                self.config.stories_dir,
+                lambda files: loop.call_soon_threadsafe(self._folder_changed, files))
+            self._watcher.start()
         for extension in extensions():
             await self.load_extension(extension)
         if self._sync_globally:
@@ -130,7 +139,22 @@ class StoryBot(commands.Bot):
         self.dispatch("library_reloaded", self.library)
         return self.library
 
+    def _folder_changed(self, files: int) -> None:
+        """The watcher saw story files change: reload (after any reload under way)."""
+        log.info("%d story %s changed in %s; reloading the library", files,
+                 "file" if files == 1 else "files", self.config.stories_dir)
+        task = asyncio.create_task(self.reload_library())
+        self._reloads.add(task)
+        task.add_done_callback(self._reloads.discard)
+
+    async def stop_watching(self) -> None:
+        """Stop watching the stories folder, if it was watched."""
+        if self._watcher is not None:
+            watcher, self._watcher = self._watcher, None
+            await asyncio.to_thread(watcher.stop)
+
     async def close(self) -> None:
+        await self.stop_watching()
         await super().close()
         if getattr(self, "database", None) is not None and self._given_database is None:
             await self.database.close()

@@ -41,6 +41,7 @@ class Config:
     log_level: str = "INFO"
     max_story_bytes: int = DEFAULT_MAX_STORY_MB * 1024 * 1024
     proxy: str | None = field(default=None, repr=False)
+    watch_stories: bool = False  # reload by itself when the stories folder changes
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, require_token: bool = True) -> Config:
@@ -113,6 +114,12 @@ class Config:
                 "leave it empty to connect directly."
             )
 
+        watch_stories = _switch(get("WATCH_STORIES"))
+        if watch_stories is None:
+            problems.append("WATCH_STORIES must be 1 or 0 (on or off); "
+                            f"got {get('WATCH_STORIES')!r}.")
+            watch_stories = False
+
         stories_dir = Path(get("STORIES_DIR") or "stories")
         database_path = Path(get("DATABASE_PATH") or "storybot.sqlite3")
         if database_path.is_dir():
@@ -132,6 +139,7 @@ class Config:
             log_level=log_level,
             max_story_bytes=int(max_mb * 1024 * 1024),
             proxy=proxy,
+            watch_stories=watch_stories,
         )
 
     @property
@@ -147,3 +155,13 @@ def _is_proxy_address(value: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and port != 0
+
+
+def _switch(raw: str) -> bool | None:
+    """An on/off setting: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off` (or empty)."""
+    value = raw.casefold()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    return None

@@ -64,6 +64,7 @@ def test_tools_do_not_need_a_token():
         ("PAGE_CHARS", "lots", "PAGE_CHARS must be a whole number"),
         ("PAGE_CHARS", "²²²²", "PAGE_CHARS must be a whole number"),
         ("DEV_GUILD_ID", "①" * 18, "DEV_GUILD_ID must be a server id"),
+        ("WATCH_STORIES", "sometimes", "WATCH_STORIES must be 1 or 0"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
         ("MAX_STORY_MB", "-3", "MAX_STORY_MB must be megabytes"),
         ("DISCORD_PROXY", "proxy.example:3128", "DISCORD_PROXY must be an HTTP proxy's address"),
@@ -104,3 +105,12 @@ def test_config_is_frozen():
     config = Config.from_env({"DISCORD_TOKEN": TOKEN})
     with pytest.raises(AttributeError):
         config.page_chars = 900  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("", False), ("0", False), ("off", False), ("No", False), ("1", True), ("true", True),
+    (" ON ", True), ("yes", True),
+])
+def test_watch_stories_is_an_on_off_switch(raw, expected):
+    config = Config.from_env({"WATCH_STORIES": raw}, require_token=False)
+    assert config.watch_stories is expected
