@@ -1,8 +1,11 @@
 """The story library: every story file in a folder, parsed, identified and measured.
 
 Loading never fails as a whole. A file that cannot be read, is too large, is not a story,
-links outside the folder or would take another story's id is skipped with one log line
+links outside the folder, costs more to read than a story may (`bot.parsers.budget`: time,
+markup, paragraphs, text) or would take another story's id is skipped with one log line
 naming the file and the reason, and listed in `Library.errors`; every other story loads.
+A sidecar is read by the same rules as its story, and a subfolder that links outside the
+folder is listed like a file.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.parsers import FORMATS, parse_story
+from bot.parsers.budget import MAX_METADATA_BYTES, PARSE_BUDGET_S, Budget
 from bot.text.pagination import DEFAULT_PAGE_CHARS, Layout, PagedStory, paginate
 from bot.text.story import Story, StoryError
 
@@ -85,14 +89,18 @@ class Library:
 
     @classmethod
     def load(cls, root: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+             parse_budget: float = PARSE_BUDGET_S,
              progress: Callable[[int, int], None] | None = None) -> Library:
         """Load every story under `root` (subfolders included; hidden files skipped).
 
-        A long load reports how far it is: `progress(done, total)` files about every
-        `PROGRESS_SECONDS`, or a log line when no `progress` is given.
+        Each file has `parse_budget` seconds to be read and measured; one that takes longer
+        is skipped. A long load reports how far it is: `progress(done, total)` files about
+        every `PROGRESS_SECONDS`, or a log line when no `progress` is given. The last log
+        line names the slowest file.
         """
         root = Path(root)
         started = time.perf_counter()
+        slowest = (0.0, "")
         entries: dict[str, Entry] = {}
         errors: list[Problem] = []
         warnings: list[Problem] = []
@@ -111,8 +119,12 @@ class Library:
                     log.info("Loading stories from %s: %d of %d files", root, done,
                              len(candidates))
             relative = path.relative_to(root).as_posix()
+            budget = Budget(parse_budget)
+            began = time.perf_counter()
             try:
-                story = _load_file(root, path, max_bytes)
+                story = _load_file(root, path, max_bytes, budget)
+                entry = Entry.of(story, relative)
+                budget.check_time()
             except StoryError as exc:
                 errors.append(Problem(relative, str(exc)))
                 log.warning("Skipped %s: %s", relative, exc)
@@ -122,6 +134,8 @@ class Library:
                 log.warning("Skipped %s: unexpected %s", relative, type(exc).__name__,
                             exc_info=log.isEnabledFor(logging.DEBUG))
                 continue
+            finally:
+                slowest = max(slowest, (time.perf_counter() - began, relative))
             sid = story_id(path.stem)
             if sid in entries:
                 # The same work in two formats (`work.epub` beside `work.html`) keeps both:
@@ -140,12 +154,14 @@ class Library:
             for caveat in story.warnings:
                 warnings.append(Problem(relative, caveat))
                 log.info("%s: %s", relative, caveat)
-            entries[sid] = Entry.of(replace(story, id=sid, source=path), relative)
+            entry.story = replace(story, id=sid, source=path)
+            entries[sid] = entry
         _release_parser_memory()
         by_title = sorted(entries.items(), key=lambda kv: (kv[1].story.title.casefold(), kv[0]))
         ordered = dict(by_title)
-        log.info("Loaded %d stories from %s in %.0f ms (%d skipped)", len(ordered), root,
-                 (time.perf_counter() - started) * 1000, len(errors))
+        log.info("Loaded %d stories from %s in %.0f ms (%d skipped%s)", len(ordered), root,
+                 (time.perf_counter() - started) * 1000, len(errors),
+                 f"; slowest {slowest[1]}, {slowest[0]:.1f} s" if slowest[1] else "")
         return cls(root, ordered, errors, warnings)
 
     def __len__(self) -> int:
@@ -197,34 +213,65 @@ def _release_parser_memory() -> None:
 
 
 def _candidates(root: Path) -> Iterator[Path]:
-    """Files (and things named like them) that look like stories, in a stable order."""
+    """Files (and things named like them) that look like stories, in a stable order, and
+    the linked subfolders that lead outside the folder, which are not searched and which
+    `_load_file` refuses."""
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
         if any(part.startswith(".") for part in relative.parts):
             continue
-        if path.suffix.lower() in FORMATS:
+        linked_away = path.is_symlink() and path.is_dir() and _leads_outside(root, path)
+        if path.suffix.lower() in FORMATS or linked_away:
             yield path
 
 
-def _load_file(root: Path, path: Path, max_bytes: int) -> Story:
-    if path.is_symlink() or any(p.is_symlink() for p in path.relative_to(root).parents):
-        target = path.resolve()
-        if not target.is_relative_to(root.resolve()):
-            raise StoryError("it links outside the stories folder")
+def _leads_outside(root: Path, path: Path) -> bool:
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links leads nowhere inside either
+        return True
+
+
+def _size(root: Path, path: Path, max_bytes: int, kind: str) -> int:
+    """The size of `path`, a file the library reads, once it keeps the folder's rules: a
+    regular file, inside the folder even through links, at most `max_bytes`.
+
+    Raises `StoryError` naming the rule it breaks; `kind` is what the file should be.
+    """
+    folders = path.relative_to(root).parents
+    if (path.is_symlink() or any((root / folder).is_symlink() for folder in folders)) and (
+        _leads_outside(root, path)
+    ):
+        raise StoryError("it links outside the stories folder")
     if path.is_dir():
-        raise StoryError("it is a folder, not a story file")
+        raise StoryError(f"it is a folder, not {kind}")
     if not path.is_file():
         raise StoryError("it is not a regular file")
     size = path.stat().st_size
     if size > max_bytes:
-        raise StoryError(
-            f"it is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.0f} MB limit"
-        )
-    if size == 0:
+        raise StoryError(f"it is {_amount(size)}, over the {_amount(max_bytes, 0)} limit")
+    return size
+
+
+def _amount(size: int, places: int = 1) -> str:
+    if size < 1_048_576:
+        return f"{size / 1024:.{places}f} KB"
+    return f"{size / 1_048_576:.{places}f} MB"
+
+
+def _load_file(root: Path, path: Path, max_bytes: int, budget: Budget) -> Story:
+    if _size(root, path, max_bytes, "a story file") == 0:
         raise StoryError("the file is empty")
     data = path.read_bytes()
     sidecar = path.with_suffix(".toml")
-    story = parse_story(data, path.name, sidecar.read_bytes() if sidecar.is_file() else None)
+    metadata = None
+    if sidecar.exists() or sidecar.is_symlink():
+        try:
+            _size(root, sidecar, MAX_METADATA_BYTES, "a file")
+        except StoryError as exc:
+            raise StoryError(f"sidecar {sidecar.name}: {exc}") from None
+        metadata = sidecar.read_bytes()
+    story = parse_story(data, path.name, metadata, budget=budget)
     if not any(chapter.blocks for chapter in story.chapters):
         raise StoryError("no story text found")
     return story

@@ -47,6 +47,7 @@ from lxml import etree
 
 from bot.parsers import gutenberg_html
 from bot.parsers.ao3_html import ao3_story, find_preface
+from bot.parsers.budget import OverBudget
 from bot.parsers.common import finish_chapters, tidy_breaks
 from bot.parsers.epub_metadata import package_metadata
 from bot.parsers.epub_package import Book, ContentsEntry, spine_documents, table_of_contents
@@ -113,9 +114,12 @@ def parse(data: bytes, name: str) -> Story:
 
 
 def _document(data: bytes, path: str) -> etree._Element:
-    """A spine document parsed as HTML; a `StoryError` names the document."""
+    """A spine document parsed as HTML; a `StoryError` names the document, except one for
+    the book as a whole, which says that it is over its budget."""
     try:
         return parse_html(data)
+    except OverBudget:
+        raise
     except StoryError as exc:
         raise StoryError(f"{path}: {exc}") from None
 

@@ -9,6 +9,7 @@ import re
 
 from lxml import etree
 
+from bot.parsers.budget import spend_markup
 from bot.parsers.common import title_from_filename
 from bot.parsers.epub_package import elements_named, local_name
 from bot.parsers.html_blocks import element_text, to_blocks
@@ -106,6 +107,7 @@ def _description(element: etree._Element) -> tuple[Block, ...]:
     text = clean(element.text or "")
     if _TAG_IN_TEXT.search(text):
         html = clean_references(f"<html><body>{text}</body></html>")
+        spend_markup(html)
         root = etree.fromstring(html, etree.HTMLParser())
         return to_blocks([root]) if root is not None else ()
     return tuple(

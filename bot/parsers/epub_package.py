@@ -13,6 +13,7 @@ from urllib.parse import unquote, urldefrag
 
 from lxml import etree
 
+from bot.parsers.budget import spend_markup
 from bot.parsers.html import parse_html
 from bot.parsers.html_blocks import element_text
 from bot.text.story import StoryError
@@ -76,8 +77,10 @@ class Book:
         parser = etree.XMLParser(
             resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True
         )
+        data = self.read(path)
+        spend_markup(data)
         try:
-            root = etree.fromstring(self.read(path), parser)
+            root = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
             raise StoryError(f"broken XML in {path!r}: {exc.msg}") from None
         if root is None:

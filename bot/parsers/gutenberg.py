@@ -57,6 +57,9 @@ _CREDITS = re.compile(
     r"\A\s*(?:Produced|Transcribed|Prepared|E-?text prepared)[ \t]+by\b.*?(?:\n[ \t]*\n|\Z)",
     re.IGNORECASE | re.DOTALL,
 )
+# Brackets do not nest: a search that ends at the next bracket either way keeps a value of
+# many `[` linear.
+_BRACKETED = re.compile(r"\s*\[[^\[\]]*\]\s*")
 _ISO_DATE = re.compile(r"\b(\w+ \d{1,2}, \d{4})")
 
 
@@ -89,7 +92,7 @@ def header_fields(header: str) -> dict[str, str]:
             continue
         if key == "published":
             value = re.sub(r"\s*\[e-?book #\d+\].*$", "", value, flags=re.IGNORECASE)
-            value = re.sub(r"\s*\[.*?\]\s*", " ", value).strip()
+            value = _BRACKETED.sub(" ", value).strip()
         if key in ("title", "author", "language", "published", "translator"):
             fields.setdefault(key, value)
     first = _FIRST_LINE.search(header)

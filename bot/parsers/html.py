@@ -14,6 +14,7 @@ import re
 from lxml import etree
 
 from bot.parsers import ao3_html, ao3_page
+from bot.parsers.budget import spend_markup
 from bot.parsers.html_book import body_of, book_story, fallback_title
 from bot.text.cleaning import clean, clean_references, needs_cleaning
 from bot.text.decoding import decode, decode_any
@@ -39,8 +40,10 @@ def parse_html(data: bytes) -> etree._Element:
     """Parse HTML or XHTML bytes into an element tree, tolerating broken markup.
 
     Raises `StoryError` for what is not text (see `bot.text.decoding.decode`) and for a document
-    with no elements at all.
+    with no elements at all, and `OverBudget` for one with too many elements to parse
+    (`bot.parsers.budget`).
     """
+    spend_markup(data)
     root = None
     if data and not data.isspace() and not data.startswith(_BOMS) and not needs_cleaning(data):
         # The common case, every AO3 download: UTF-8 bytes go to libxml2 as they are, which

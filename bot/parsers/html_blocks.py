@@ -11,6 +11,8 @@ a plain `<p>` takes a short path, and a paragraph with styles is collected as on
 which control characters mark where the style changes. Story text never holds those
 characters: parsers parse text that `bot.text.cleaning.clean` has cleaned, or bytes for which
 `bot.text.cleaning.needs_cleaning` is false.
+
+Every block made counts against the budget of the file being read (`bot.parsers.budget`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Iterable, Sequence
 
 from lxml import etree
 
+from bot.parsers.budget import spend
 from bot.parsers.common import is_break_line, tidy_breaks
 from bot.text.cleaning import clean
 from bot.text.markup import slice_runs
@@ -218,6 +221,7 @@ class BlockBuilder:
                     if text and not text.isspace():
                         if len(text) > 40 or text[0] not in _BREAK_START:
                             append_block(Block(kind, (Run(text),)))
+                            spend(1)
                         else:
                             self._add_runs(kind, text, (Run(text),))
                 elif text:
@@ -258,6 +262,7 @@ class BlockBuilder:
                 self._end(kind)
                 if self._kind is not BlockKind.NOTE:
                     self._blocks.append(SCENE_BREAK_BLOCK)
+                    spend(1)
             elif role == _LIST:
                 self._end(kind)
                 self._counters.append(_int(el.get("start"), 1) if name == "ol" else 0)
@@ -408,8 +413,10 @@ class BlockBuilder:
         if len(plain) <= 40 and is_break_line(plain):
             if kind is not BlockKind.NOTE:
                 self._blocks.append(SCENE_BREAK_BLOCK)
+                spend(1)
             return
         self._blocks.append(Block(kind, runs))
+        spend(1)
 
 
 def _runs(text: str) -> tuple[Run, ...]:

@@ -1,7 +1,11 @@
 """Markdown stories with optional YAML front matter, read as the rendered page shows them.
 
 **Front matter** is a YAML mapping between a `---` line at the very top of the file and the
-next `---` (or `...`) line; its keys are those of `bot.parsers.metadata_map`.
+next `---` (or `...`) line; its keys are those of `bot.parsers.metadata_map`. It may not use
+YAML's aliases (`*name`, merge keys among them), with which a few lines can stand for millions
+of values, nor be longer than `MAX_METADATA_BYTES`: such a file is refused, as one with
+broken front matter is, since what the front matter says (its rating above all) must not be
+dropped.
 
 **Chapters.** The shallowest heading level the file uses is the chapter level, and deeper
 headings become heading blocks inside their chapter. One exception makes the usual book
@@ -38,6 +42,7 @@ of `::: name` … `:::` divs are not shown; the div's content is.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +50,7 @@ from collections.abc import Callable, Iterator, Sequence
 import yaml
 from lxml import etree
 
+from bot.parsers.budget import MAX_METADATA_BYTES, spend, spend_markup
 from bot.parsers.common import finish_chapters, is_break_line, title_from_filename
 from bot.parsers.html_blocks import BlockBuilder
 from bot.parsers.inline_markdown import inline_markdown, markdown_runs, split_paragraphs
@@ -55,7 +61,9 @@ from bot.text.decoding import decode_any
 from bot.text.markup import normalize
 from bot.text.story import SCENE_BREAK_BLOCK, Block, BlockKind, Run, Story, StoryError
 
-_LINE_BREAKS = re.compile(r"\s*\n\s*")
+# Whitespace around a line break; matched from the first space of a run only, since matching
+# from every one of them is quadratic in a long run.
+_LINE_BREAKS = re.compile(r"(?<!\s)\s*\n\s*")
 
 
 def parse(data: bytes, name: str) -> Story:
@@ -102,23 +110,48 @@ def parse(data: bytes, name: str) -> Story:
         elif item.kind == "footnote":
             defined.append((len(drafts) - 1, item))
         else:
-            drafts[-1][1].extend(_blocks(item, notes.marker))
+            made = _blocks(item, notes.marker)
+            spend(len(made) if item.kind != "blocks" else 0)  # HTML's were counted as made
+            drafts[-1][1].extend(made)
     drafts[-1][1].extend(notes.chapter_notes())
+    holder = _note_holder(drafts)
     for chapter, item in defined:
         if not notes.referenced(item):
-            drafts[_holder(drafts, chapter)][1].extend(_note_blocks(item.lines, ""))
+            drafts[holder(chapter)][1].extend(_note_blocks(item.lines, ""))
     chapters = finish_chapters(drafts, warnings)
     return Story(meta=meta, chapters=chapters, warnings=tuple(warnings))
 
 
-def _holder(drafts: Sequence[tuple[str, list[Block]]], chapter: int) -> int:
-    """The chapter that keeps a note nothing refers to, defined in `chapter`: that one, or the
-    nearest after it, then before it, that has story text, so that a note alone never makes
-    a chapter of its own."""
-    for index in (*range(chapter, len(drafts)), *range(chapter - 1, -1, -1)):
-        if any(block.kind is not BlockKind.NOTE for block in drafts[index][1]):
-            return index
-    return chapter
+def _note_holder(drafts: Sequence[tuple[str, list[Block]]]) -> Callable[[int], int]:
+    """Where a note nothing refers to goes, by the chapter that defines it: that chapter, or
+    the nearest after it, then before it, that has story text, so that a note alone never
+    makes a chapter of its own."""
+    with_text = [
+        index
+        for index, (_, blocks) in enumerate(drafts)
+        if any(block.kind is not BlockKind.NOTE for block in blocks)
+    ]
+
+    def holder(chapter: int) -> int:
+        after = bisect.bisect_left(with_text, chapter)
+        if after < len(with_text):
+            return with_text[after]
+        return with_text[after - 1] if after else chapter
+
+    return holder
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing aliases: a few lines of `*name` can stand for millions
+    of values (the "billion laughs"). Anchors alone (`&name`) are harmless and allowed."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise StoryError(
+                "front matter uses YAML aliases (*name), which stories cannot use; "
+                "write each value out"
+            )
+        return super().compose_node(parent, index)
 
 
 def _front_matter(lines: Sequence[str]) -> tuple[dict, int]:
@@ -128,14 +161,21 @@ def _front_matter(lines: Sequence[str]) -> tuple[dict, int]:
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
         raise StoryError("front matter: the opening '---' line has no closing '---' line")
+    source = "\n".join(lines[1:end])
+    size = len(source.encode())
+    if size > MAX_METADATA_BYTES:
+        raise StoryError(
+            f"front matter is {size / 1024:.1f} KB, over the {MAX_METADATA_BYTES // 1024} KB limit"
+        )
     try:
-        mapping = yaml.safe_load("\n".join(lines[1:end]))
+        mapping = yaml.load(source, Loader=_FrontMatterLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 2}" if mark else ""  # + 2: 1-based, after the `---`
         problem = exc.problem or exc.context or "malformed YAML"
         raise StoryError(f"front matter: invalid YAML{where}: {problem}") from None
-    except (yaml.YAMLError, RecursionError) as exc:
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+        # ValueError and OverflowError: numbers past what Python reads (`1` and 5,000 zeros).
         raise StoryError(f"front matter: invalid YAML: {exc}") from None
     if mapping is None:
         return {}, end + 1
@@ -165,6 +205,7 @@ def _read_html(items: Iterator[Item]) -> list[Item]:
 def _html_blocks(source: str) -> tuple[Block, ...]:
     """Story blocks from a passage of raw HTML, as a browser shows it."""
     data = clean_references(source).encode()
+    spend_markup(data)
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     root = etree.fromstring(data, parser) if data.strip() else None
     body = root.find("body") if root is not None else None

@@ -9,20 +9,26 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from bot.parsers.budget import spend
 from bot.parsers.common import is_break_line
 from bot.parsers.inline_markdown import ATTRIBUTES
 from bot.parsers.markdown_html import HTML_ELEMENTS, HTML_TAG
 from bot.text.story import Block
 
-_ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))??(?:[ \t]+#+)?[ \t]*")
-_THEMATIC = re.compile(r" {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})")
+# A heading's opening; the rest of the line is its text (see `_atx`).
+_ATX = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)")
+# Possessive, as the quote markers below: a pattern that can backtrack keeps a note for every
+# repeat, hundreds of megabytes on a long line.
+_THEMATIC = re.compile(r" {0,3}(?:(?:\*[ \t]*+){3,}+|(?:-[ \t]*+){3,}+|(?:_[ \t]*+){3,}+)")
 _FENCE = re.compile(r" {0,3}(`{3,})[^`]*")
 # Quote markers, matched all at once: peeling them one by one is quadratic in a deep quote.
-_QUOTES = re.compile(r"(?: {0,3}> ?)+")
+_QUOTES = re.compile(r"(?: {0,3}+> ?+)++")
 _FOOTNOTE = re.compile(r" {0,3}\[\^([^\]\s]{1,200}+)\]:[ \t]*+(.*)")
-_DIV_FENCE = re.compile(r" {0,3}:{3,}+[ \t]*+(.*?)[ \t]*")
+_DIV_FENCE = re.compile(r" {0,3}:{3,}+[ \t]*+(.*)")
 _ATTRIBUTE_LINE = re.compile(rf" {{0,3}}(?:{ATTRIBUTES}|\{{:[^{{}}\n]{{0,500}}\}})[ \t]*")
-_ATTRIBUTE_END = re.compile(rf"[ \t]+{ATTRIBUTES}$")
+# The lookbehind starts a search only at the first space of a run: starting at every one
+# would make a long run of spaces quadratic.
+_ATTRIBUTE_END = re.compile(rf"(?<![ \t])[ \t]+{ATTRIBUTES}$")
 
 # CommonMark's HTML blocks: the tags that open one that runs to a blank line, and the raw
 # text elements whose block runs to their closing tag.
@@ -83,6 +89,7 @@ def block_items(lines: Sequence[str]) -> Iterator[Item]:
 
     i, n = 0, len(lines)
     while i < n:
+        spend()
         raw = lines[i]
         i += 1
         fence = _FENCE.fullmatch(raw) if "`" in raw[:4] else None
@@ -114,7 +121,7 @@ def block_items(lines: Sequence[str]) -> Iterator[Item]:
             yield Item("footnote", note[1], lines=body)
             continue
         if first == ":" and (div := _DIV_FENCE.fullmatch(line)):
-            opening = bool(div[1].strip(":"))
+            opening = bool(div[1].rstrip(" \t").strip(":"))
             if opening or divs:
                 # A fenced div's fences go; what the div holds stays.
                 divs += 1 if opening else -1
@@ -134,13 +141,31 @@ def block_items(lines: Sequence[str]) -> Iterator[Item]:
             yield from flush()
             yield Item("break")
             continue
-        heading = _ATX.fullmatch(line) if level == 0 and first == "#" else None
+        heading = _atx(line) if level == 0 and first == "#" else None
         if heading:
             yield from flush()
-            yield Item("heading", _without_attributes(heading[2] or ""), level=len(heading[1]))
+            yield Item("heading", _without_attributes(heading[1]), level=heading[0])
             continue
         paragraph.append(line)
     yield from flush()
+
+
+def _atx(line: str) -> tuple[int, str] | None:
+    """The level and text of an ATX heading line (`## Title ##`), or None.
+
+    The closing run of `#` goes when a space comes before it. Done by hand: a pattern for the
+    text and the closing run together backtracks through every space of a long run of them.
+    """
+    opening = _ATX.match(line)
+    if opening is None:
+        return None
+    text = line[opening.end() :].strip(" \t")
+    bare = text.rstrip("#")
+    if not bare:
+        text = ""
+    elif len(bare) < len(text) and bare[-1] in " \t":
+        text = bare.rstrip(" \t")
+    return len(opening[1]), text
 
 
 def _without_attributes(heading: str) -> str:
@@ -228,7 +253,7 @@ def _starts_block(line: str) -> bool:
     stripped = line.strip(" \t")
     return bool(
         _FOOTNOTE.fullmatch(line)
-        or _ATX.fullmatch(line)
+        or _atx(line)
         or _FENCE.fullmatch(line)
         or stripped.startswith((">", ":::"))
         or is_break_line(stripped)

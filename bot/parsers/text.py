@@ -63,12 +63,14 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from bot.parsers import gutenberg
+from bot.parsers.budget import spend
 from bot.parsers.common import (
     AO3_LABELS,
     display_width,
     finish_chapters,
     is_break_line,
     soft_join,
+    tidy_breaks,
     title_from_filename,
 )
 from bot.parsers.headings import chapter_headings
@@ -460,11 +462,13 @@ def _prose_blocks(lines: Sequence[str], wrap: int | None, kind: BlockKind) -> li
             text = "".join(current)
             runs = emphasis_runs(text) if "_" in text or "*" in text else (Run(text),)
             blocks.append(Block(kind, runs))
+            spend(1)
             current.clear()
 
     blank = 0
     previous = ""  # the line just above, when it was text
     for line in lines:
+        spend()
         if not line.strip():
             blank += 1
             end_paragraph()
@@ -488,9 +492,5 @@ def _prose_blocks(lines: Sequence[str], wrap: int | None, kind: BlockKind) -> li
         current.append(line)
         previous = line
     end_paragraph()
-    while blocks and blocks[-1].kind is BlockKind.BREAK:
-        blocks.pop()
-    while blocks and blocks[0].kind is BlockKind.BREAK:
-        blocks.pop(0)
-    return blocks
+    return list(tidy_breaks(blocks))
 

@@ -33,10 +33,14 @@ from bot.text.story import Block, BlockKind, Metadata, paragraph
 
 # `Label: value`; a label is a short phrase that starts with a letter.
 _LABEL_LINE = re.compile(r"^\s*(?P<label>[^\W\d_][^:：\n]{0,39}?)\s*[:：]\s*(?P<value>.*)$")
-# Several `Label: value` pieces on one line, as fanfiction.net writes its stats.
-_SEGMENT_SPLIT = re.compile(r"\s+[-–—|·]\s+")
+# Several `Label: value` pieces on one line, as fanfiction.net writes its stats. These
+# separators are matched from the first space of a run only: trying every space of a long
+# run is quadratic.
+_SEGMENT_SPLIT = re.compile(r"(?<!\s)\s+[-–—|·]\s+")
 # The parts of a fanfiction.net rating: `Fiction M - English - Romance - [Ann, Bo] Cy`.
-_RATING_PARTS = re.compile(r"\s+[-–—]\s+")
+_RATING_PARTS = re.compile(r"(?<!\s)\s+[-–—]\s+")
+# A bracketed pairing; brackets do not nest, so a search ends at the next one either way.
+_PAIRING = re.compile(r"\[([^\[\]]*)\]")
 
 # Labels, lower case, to the `Metadata` field they fill ("" when the value is not kept).
 # "category" is AO3's category or, for FanFicFare and fanfiction.net, the fandom;
@@ -386,9 +390,9 @@ def _rating(text: str, fields: PageFields) -> str:
         elif number == 0 and part.isalpha():
             fields.values.setdefault("language", part)
         else:
-            pairings = re.findall(r"\[([^\]]*)\]", part)
+            pairings = _PAIRING.findall(part)
             _extend(fields, "relationships", [name for one in pairings for name in _items(one)])
-            _extend(fields, "characters", _items(re.sub(r"\[[^\]]*\]", ",", part)))
+            _extend(fields, "characters", _items(_PAIRING.sub(",", part)))
     return parts[0]
 
 

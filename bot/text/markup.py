@@ -222,8 +222,10 @@ def _choose_italic_markers(parts: list[str], italics: list[int]) -> None:
     so inside a word (`un*believ*able`) and beside underline's `__` it must be `*`.
     """
     for opening, closing in zip(italics[::2], italics[1::2], strict=True):
-        before = next((p[-1] for p in reversed(parts[:opening]) if p), "")
-        after = next((p[0] for p in parts[closing + 1 :] if p), "")
+        # Indexes, not slices: a slice copies the parts, once per span, in a paragraph of
+        # thousands of spans.
+        before = next((parts[k][-1] for k in range(opening - 1, -1, -1) if parts[k]), "")
+        after = next((parts[k][0] for k in range(closing + 1, len(parts)) if parts[k]), "")
         after = after or ("*" if closing + 1 < len(parts) else "")
         usable = not _ASCII_WORD.match(before) and not _ASCII_WORD.match(after)
         marker = "_" if usable else "*"

@@ -37,8 +37,11 @@ _SEP = len(BLOCK_SEPARATOR)
 # Whitespace a line may break at; no-break spaces hold their words together.
 _SPACE = "[^\\S\u00a0\u2007\u202f]"
 _WORD_BREAK = re.compile(f"{_SPACE}+|(?<=[—–])")
+# A sentence's end is looked for from the first mark of a run only: from every mark of a long
+# run of them, each search would go through the rest of the run.
 _SENTENCE_END = re.compile(
-    f"[.!?…]+[\"'”’»)\\]]*{_SPACE}+|[。！？．]+[」』”’）)]*{_SPACE}*|[;:]{_SPACE}+(?=[“\"])"
+    f"(?<![.!?…])[.!?…]+[\"'”’»)\\]]*{_SPACE}+|[。！？．]+[」』”’）)]*{_SPACE}*"
+    f"|[;:]{_SPACE}+(?=[“\"])"
 )
 _EDGE_SPACE = " \t\n\r\u3000\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f"
 
@@ -51,8 +54,9 @@ class ChapterLayout:
     """One chapter's block lengths and their running sums."""
 
     __slots__ = (
-        "blocks", "breaks", "plain_len", "plain_start", "rendered_len", "run_len", "start"
-    )
+        "_run_starts", "blocks", "breaks", "plain_len", "plain_start", "rendered_len", "run_len",
+        "start",
+    )  # fmt: skip
 
     def __init__(self, blocks: tuple[Block, ...], start: int) -> None:
         # Machine-integer arrays: a list of Python ints costs four times the memory, and a
@@ -67,6 +71,8 @@ class ChapterLayout:
         starts = accumulate((n + _SEP for n in self.plain_len[:-1]), initial=start)
         self.plain_start = array("q", starts if blocks else ())
         self.breaks = array("q", (i for i, b in enumerate(blocks) if b.kind is BlockKind.BREAK))
+        # Where each run starts, for the blocks of many runs that pages cut (see `_slice`).
+        self._run_starts: dict[int, array[int]] | None = None
 
     @property
     def end(self) -> int:
@@ -81,12 +87,39 @@ class ChapterLayout:
         whole = self.plain_len[index]
         if lo == 0 and hi >= whole:
             return render_block(block)
-        text = render_block(block, _slice(block.runs, lo, hi))
+        text = render_block(block, self._slice(index, lo, hi))
         if lo > 0:
             text = text.lstrip(_EDGE_SPACE)
         if hi < whole:
             text = text.rstrip(_EDGE_SPACE)
         return text
+
+    def text(self, index: int, lo: int, hi: int) -> str:
+        """The plain text of block `index` between offsets `lo` and `hi`."""
+        text = self.blocks[index].unstyled
+        if text is not None:
+            return text[lo:hi]
+        return "".join(run.text for run in self._slice(index, lo, hi))
+
+    def _slice(self, index: int, lo: int, hi: int) -> tuple[Run, ...]:
+        """The runs of block `index` covering plain offsets [lo, hi).
+
+        A long paragraph of many styled runs is cut into many pages; finding each page's runs
+        by a walk from the first run would make cutting it quadratic, so where the runs
+        start is worked out once per block and searched.
+        """
+        runs = self.blocks[index].runs
+        if len(runs) < 32:
+            return slice_runs(runs, lo, hi)
+        if self._run_starts is None:
+            self._run_starts = {}
+        starts = self._run_starts.get(index)
+        if starts is None:
+            lengths = (len(run.text) for run in runs)
+            starts = self._run_starts[index] = array("q", accumulate(lengths, initial=0))
+        first = bisect.bisect_right(starts, lo) - 1
+        last = bisect.bisect_left(starts, hi)
+        return slice_runs(runs[first:last], lo - starts[first], hi - starts[first])
 
     def length_from(self, index: int, lo: int, high: int) -> int:
         """Rendered length of block `index` from plain offset `lo`.
@@ -113,15 +146,6 @@ class Layout:
             layout = ChapterLayout(chapter.blocks, start)
             self.chapters.append(layout)
             start = layout.end + _SEP
-
-
-def _slice(runs: tuple[Run, ...], lo: int, hi: int) -> tuple[Run, ...]:
-    if len(runs) < 32:
-        return slice_runs(runs, lo, hi)
-    starts = [0, *accumulate(len(run.text) for run in runs)]
-    first = bisect.bisect_right(starts, lo) - 1
-    last = bisect.bisect_left(starts, hi)
-    return slice_runs(runs[first:last], lo - starts[first], hi - starts[first])
 
 
 def _is_flag_half(char: str) -> bool:
@@ -239,15 +263,17 @@ class _Paginator:
         self, ch: ChapterLayout, index: int, lo: int, target: int, low: int, high: int
     ) -> int:
         """A plain offset in block `index` after `lo` where a page of the given size ends."""
-        plain = ch.blocks[index].plain
         end = ch.plain_len[index]
         ratio = max(ch.rendered_len[index] / max(end, 1), 1.0)
         budget = high
+        # The stretch every cut below falls in (`cap` only shrinks); taken alone, since
+        # joining a long paragraph's runs for every page would be quadratic.
+        stretch = ch.text(index, lo, min(lo + max(int(budget / ratio), 1), end - 1) + 1)
         while True:
             cap = min(lo + max(int(budget / ratio), 1), end - 1)
             floor = min(lo + max(int(low / ratio), 1), cap)
             aim = lo + max(int(target / ratio), 1)
-            cut = _best_cut(plain, lo, floor, cap, aim)
+            cut = lo + _best_cut(stretch, 0, floor - lo, cap - lo, aim - lo)
             size = len(ch.render(index, lo, cut))
             if size <= high or cut <= lo + 1:
                 return cut

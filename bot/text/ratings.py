@@ -137,6 +137,9 @@ _LABEL = re.compile(
 # What separates several ratings given at once: `Mature/Explicit`, `Teen, Mature`, `M or E`.
 _SPLIT = re.compile(r"\s*(?:/|,|;|\||&|\bor\b|\band\b|\bto\b|\bo\b|\bou\b|\boder\b|→)\s*")
 _FFN = re.compile(r"fiction\s+(?:k\+?|t|m|ma)(?=\s*(?:[-–—,|]|$))", re.IGNORECASE)
+# No rating, with its reasons, runs longer; reading a longer one costs time in its length
+# squared, by the brackets and separators in it.
+_LONGEST = 200
 _BRACKETS = re.compile(r"\s*[(\[{（【][^)\]}）】]*[)\]}）】]\s*")
 
 
@@ -177,6 +180,8 @@ def read_rating(text: str | None) -> RatingReading:
     tidy = " ".join((text or "").split())
     if not tidy:
         return RatingReading(NOT_RATED, True, "")
+    if len(tidy) > _LONGEST:
+        return RatingReading(EXPLICIT, False, tidy[:_LONGEST] + "…")
     body = _LABEL.sub("", tidy, count=1)
     whole = _place(body)
     if whole is not None:

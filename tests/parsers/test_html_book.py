@@ -310,3 +310,10 @@ def test_every_word_once_and_in_order_whatever_the_wrapping(chapters, template):
         byline = ["By", "Hester", "Quill"] if template is MODERN else []
         expected = [*byline, "Part", "1", *expected]
     assert got == expected
+
+
+def test_a_paragraph_with_a_long_run_of_wide_spaces_is_read_in_linear_time():
+    # Ideographic spaces survive HTML's whitespace rules; looking for `Label: value` pieces
+    # in the opening paragraph tried every one of them.
+    story = parse(f"<html><body><p>A{chr(0x3000) * 200_000}B</p></body></html>", "wide.html")
+    assert texts(story) == [[f"A{chr(0x3000) * 200_000}B"]]

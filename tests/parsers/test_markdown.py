@@ -787,3 +787,81 @@ def test_wrapped_cjk_joins_without_a_space_across_tags():
         ("paragraph", [("東京の", 0), ("夜", IT), ("。", 0)]),
         ("paragraph", [("word", 0), (" next", IT)]),
     ]
+
+
+# -- front matter that would cost more than its size ---------------------------------------------
+
+
+def laughs(levels: int) -> str:
+    """YAML under 1 KB whose aliases and merge keys double what it means at every level."""
+    lines = ["l0: &l0 {a: lol, b: lol}"]
+    lines += [f"l{n}: &l{n} {{<<: [*l{n - 1}, *l{n - 1}], k{n}: [*l{n - 1}, *l{n - 1}]}}"
+              for n in range(1, levels)]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        laughs(20),
+        "title: &t The Harbour\nauthor: *t",  # harmless, and refused all the same
+        "base: &b {title: One}\n<<: *b",
+    ],
+    ids=["laughs", "alias", "merge"],
+)
+def test_front_matter_with_yaml_aliases_is_refused(front):
+    assert len(front) < 1024
+    with pytest.raises(StoryError, match=r"^front matter uses YAML aliases \(\*name\), which"):
+        parse(f"---\n{front}\n---\nText.\n")
+
+
+def test_front_matter_anchors_without_aliases_are_fine():
+    story = parse("---\ntitle: &t The Harbour\n---\nText.\n")
+    assert story.title == "The Harbour"
+
+
+def test_front_matter_over_the_size_limit_is_refused():
+    front = "".join(f"tag{n}: value\n" for n in range(10_000))
+    with pytest.raises(StoryError, match=r"^front matter is 1\d\d\.\d KB, over the 64 KB limit"):
+        parse(f"---\n{front}---\nText.\n")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1" * 5_000,  # an integer past Python's limit on digits
+        "1:30" + ":30" * 200 + ".5",  # a base-60 float past the float range
+    ],
+    ids=["integer", "base-60"],
+)
+def test_front_matter_numbers_too_big_to_read_are_invalid_yaml(value):
+    with pytest.raises(StoryError, match=r"^front matter: invalid YAML"):
+        parse(f"---\ntitle: {value}\n---\nText.\n")
+
+
+# -- linear whatever the input --------------------------------------------------------------------
+
+
+def test_many_unreferenced_footnotes_in_many_chapters():
+    # Each note nothing refers to looked for a chapter with text from its own to the last one.
+    source = "# Notes only\n\n[^a]: A note.\n\n" * 20_000 + "# Last\n\nThe text.\n"
+    story = parse(source)
+    assert [chapter.title for chapter in story.chapters] == ["Last"]
+    kinds = [block.kind for block in story.chapters[0].blocks]
+    assert kinds == [BlockKind.HEADING] * 20_000 + [BlockKind.PARAGRAPH] + [BlockKind.NOTE] * 20_000
+
+
+def test_a_file_of_nothing_but_footnotes_is_refused():
+    # Each note looked through all the notes before it for story text.
+    source = "".join(f"[^{n}]: Note {n}.\n" for n in range(30_000))
+    with pytest.raises(StoryError, match="no story text"):
+        parse(source)
+
+
+@pytest.mark.parametrize("space", [" ", "\t", " \t"], ids=["space", "tab", "both"])
+def test_a_heading_with_a_long_run_of_spaces(space):
+    story = parse(
+        f"# A{space * 100_000}B\n\nText.\n\n# Two\n\n## C{space * 100_000}<br>D\n\nMore.\n"
+    )
+    assert [chapter.title for chapter in story.chapters] == ["A B", "Two"]
+    assert blocks(story, 1) == [("heading", "C D"), ("paragraph", "More.")]

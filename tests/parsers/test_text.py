@@ -813,3 +813,21 @@ def test_fanficfare_labels_of_an_ao3_work_are_known():
     assert (meta.categories, meta.tags) == (("F/M",), ("M/M", "Slow Burn"))
     assert (meta.declared_words, meta.declared_chapters) == (1200, "1/1")
     assert plains(story) == [PROSE]
+
+
+# -- linear whatever the input ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "space", [" ", "\t", "\u3000", "\u00a0"], ids=["space", "tab", "ideographic", "no-break"]
+)
+def test_a_line_with_a_long_run_of_spaces_is_one_paragraph(space):
+    # Looking for `Label: value - Label: value` pieces tried every space of the run.
+    story = parse(f"A{space * 200_000}B\n")
+    assert plains(story) == [f"A{space * 200_000}B"]
+
+
+def test_scene_breaks_before_the_first_paragraph_go_all_at_once():
+    story = parse("* * *\n" * 400_000 + "\nThe story starts here.\n")
+    assert plains(story) == ["The story starts here."]
+

@@ -81,3 +81,9 @@ def test_property_any_string_gives_one_of_the_five_and_never_general_unless_plac
 def test_property_a_combination_counts_as_the_highest_it_names(parts, separator):
     expected = max((read_rating(part).rating for part in parts), key=LEVELS.__getitem__)
     assert read_rating(separator.join(parts)).rating == expected
+
+
+def test_a_rating_longer_than_any_real_one_is_unknown_and_read_as_explicit():
+    reading = read_rating("Rating: " + "(" * 16_000)
+    assert reading.rating == "Explicit" and not reading.known
+    assert len(reading.text) <= 201
