@@ -1,38 +1,46 @@
-"""Full-text search over the library with SQLite FTS5.
+"""Full-text search over the library, with the index kept in the database.
 
-One row per paragraph or heading (notes and scene breaks are not story text a member would
-look for), holding the block's plain offset into `Story.plain`. A hit's offset is where the
-matched words themselves start, so the page opened for it is the one showing them.
+One passage per paragraph or heading (notes and scene breaks are not story text a member
+would look for), holding the block's plain offset into `Story.plain`. A hit's offset is
+where the matched words themselves start, so the page opened for it is the one showing them.
 
-The member's text is always a literal phrase: it is quoted for FTS5, so `AND`, `NOT`, `*`,
-quotes, parentheses and `-` are just characters. When the exact phrase is nowhere, the same
-words anywhere in one paragraph are the fallback. Scripts written without spaces (Chinese,
-Japanese, Thai and their neighbours) make a whole run of text one token, so a phrase from the
-middle of a sentence would never match: passages holding such text are also indexed by
-trigrams, and a query that still found nothing is looked for there as a plain substring. The
-index lives in an in-memory database owned by the index; it is rebuilt, not updated, when the
-library reloads.
+The member's text is always a literal phrase: `AND`, `NOT`, `*`, quotes, parentheses and `-`
+are just characters. When the exact phrase is nowhere, the same words anywhere in one
+paragraph are the fallback. Scripts written without spaces (Chinese, Japanese, Thai and
+their neighbours) make a whole run of text one token, so a phrase from the middle of a
+sentence would never match: passages holding such text are also indexed by trigrams, and a
+query that still found nothing is looked for there as a plain substring.
+
+The index lives in the bot's database (`bot.storage.search`) and is updated story by story:
+each story's signature, a hash of the passages it gives, says whether the indexed version
+is still the story's, so a restart with the same library indexes nothing and a reload
+re-indexes only the stories that changed. Passages are kept in library order (see
+`places`), so hits that rank the same come in story order.
 """
 
 from __future__ import annotations
 
+import asyncio
+import bisect
+import hashlib
 import logging
 import re
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.library.catalogue import Library
-from bot.text.story import BlockKind
+from bot.storage.search import PLACES, IndexedStory, Passage, PassageRow, SearchRows
+from bot.text.pagination import Layout
+from bot.text.story import BlockKind, Story
 
 log = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 150
 # Context kept before the match in a snippet; the rest of the width follows it.
 _LEAD = 50
-# Marks around matched words in FTS5's highlight(); control characters never reach the index
+# Marks around matched words in highlighted text; control characters never reach the index
 # (`_clean` blanks them), so they cannot be confused with story text.
 _OPEN, _CLOSE = "\x01", "\x02"
 _CONTROLS = str.maketrans({_OPEN: " ", _CLOSE: " "})
@@ -42,6 +50,10 @@ _INDEXED = (BlockKind.PARAGRAPH, BlockKind.HEADING)
 _UNSPACED = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# Part of every signature: changing what a story's passages are (the kinds indexed, how
+# text is cleaned, which scripts count as unspaced) changes this, and every story is
+# indexed again.
+_FORMAT = b"passages 1\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,20 +72,9 @@ class Hit:
     marks: tuple[tuple[int, int], ...] = ()
 
 
-def phrase(text: str) -> str:
-    """`text` as one FTS5 string: a literal phrase whatever characters it holds."""
-    return '"' + text.replace('"', '""') + '"'
-
-
 def unspaced(text: str) -> bool:
     """Whether `text` holds a script written without spaces between words."""
     return _UNSPACED.search(text) is not None
-
-
-def _like(text: str) -> str:
-    """`text` as a LIKE pattern matching it anywhere, with `%`, `_` and `\\` literal."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def searchable(text: str) -> bool:
@@ -88,22 +89,49 @@ def _clean(text: str) -> str:
     return text
 
 
-def _rows(library: Library) -> Iterator[tuple[int, str, str, int, int]]:
-    """(rowid, text, story id, chapter, offset) for every indexed block, in story order."""
-    rowid = 0
-    for story in library:
-        layout = library.entry(story.id).layout
-        for number, (chapter, chapter_layout) in enumerate(
-            zip(story.chapters, layout.chapters, strict=True)
-        ):
-            for block, start in zip(chapter.blocks, chapter_layout.plain_start, strict=True):
-                if block.kind not in _INDEXED:
-                    continue
-                text = block.plain
-                if not text.strip():
-                    continue
-                rowid += 1
-                yield rowid, _clean(text), story.id, number, start
+def _passages(story: Story, layout: Layout) -> Iterator[tuple[int, int, str]]:
+    """(chapter, offset, text) of every paragraph and heading with text, in story order."""
+    for number, (chapter, chapter_layout) in enumerate(
+        zip(story.chapters, layout.chapters, strict=True)
+    ):
+        for block, start in zip(chapter.blocks, chapter_layout.plain_start, strict=True):
+            if block.kind not in _INDEXED:
+                continue
+            text = block.plain
+            if text.strip():
+                yield number, start, _clean(text)
+
+
+def story_rows(story: Story, layout: Layout) -> list[PassageRow]:
+    """The passages of one story to index, in order."""
+    return [PassageRow(chapter, offset, text, unspaced(text))
+            for chapter, offset, text in _passages(story, layout)]
+
+
+def signature(passages: Iterable[tuple[int, int, str]]) -> str:
+    """A hash of what the index keeps of a story: (chapter, offset, text) of its passages.
+
+    Whether a passage is also indexed by trigrams follows from its text (`unspaced`).
+    """
+    digest = hashlib.sha1(_FORMAT)
+    for chapter, offset, text in passages:
+        digest.update(f"{chapter} {offset} {len(text)}\n{text}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _signatures(library: Library, story_ids: Iterable[str]) -> dict[str, str]:
+    """The signatures of some of the library's stories."""
+    found = {}
+    for story_id in story_ids:
+        entry = library.entry(story_id)
+        found[story_id] = signature(_passages(entry.story, entry.layout))
+    return found
+
+
+def _indexable(story: Story, layout: Layout) -> tuple[str, list[PassageRow]]:
+    """A story's signature and the passages to index."""
+    rows = story_rows(story, layout)
+    return signature((row.chapter, row.offset, row.text) for row in rows), rows
 
 
 def spans(highlighted: str) -> tuple[str, list[tuple[int, int]]]:
@@ -164,71 +192,121 @@ def snippet(text: str, marks: list[tuple[int, int]], width: int = SNIPPET_CHARS
     return prefix + body + suffix, inside
 
 
+def places(order: Sequence[str], current: Mapping[str, int], limit: int = PLACES
+           ) -> dict[str, int]:
+    """A place for every story of `order`: increasing along it, between 0 and `limit`.
+
+    As many stories as the order allows keep their `current` place (the longest run of
+    them whose places already increase along `order`), so only the others are written
+    again. The others get places spread evenly between their kept neighbours; where the
+    neighbours are too close for them, the nearest kept stories give up their places too.
+    """
+    if len(order) >= limit:
+        raise ValueError(f"{len(order)} stories do not fit in {limit - 1} places")
+    kept = _increasing(order, current)
+    # (index in `order`, place) of the stories keeping theirs, and both ends of the range.
+    anchors = [(-1, 0), *((i, current[sid]) for i, sid in enumerate(order) if sid in kept),
+               (len(order), limit)]
+    a = 0
+    while a < len(anchors) - 1:
+        (i, low), (j, high) = anchors[a], anchors[a + 1]
+        if high - low - 1 >= j - i - 1:
+            a += 1  # room for the stories between these two
+        elif a + 2 < len(anchors):
+            del anchors[a + 1]  # too close: the next kept story moves as well
+        else:
+            del anchors[a]  # too close to the end: the kept story before moves as well
+            a -= 1
+    placed: dict[str, int] = {}
+    for (i, low), (j, high) in pairwise(anchors):
+        if i >= 0:
+            placed[order[i]] = low
+        between = j - i - 1
+        for k in range(1, between + 1):
+            placed[order[i + k]] = low + (high - low) * k // (between + 1)
+    return placed
+
+
+def _increasing(order: Sequence[str], current: Mapping[str, int]) -> set[str]:
+    """The longest run of `order`'s stories, in order, whose `current` places increase."""
+    found = [(sid, current[sid]) for sid in order if sid in current]
+    tails: list[int] = []  # tails[k]: the least last place of an increasing run of k + 1
+    tail_at: list[int] = []  # where in `found` that run ends
+    before: list[int] = []  # for each of `found`, the one before it in its best run
+    for n, (_, place) in enumerate(found):
+        k = bisect.bisect_left(tails, place)
+        if k == len(tails):
+            tails.append(place)
+            tail_at.append(n)
+        else:
+            tails[k] = place
+            tail_at[k] = n
+        before.append(tail_at[k - 1] if k else -1)
+    kept: set[str] = set()
+    n = tail_at[-1] if tail_at else -1
+    while n >= 0:
+        kept.add(found[n][0])
+        n = before[n]
+    return kept
+
+
+@dataclass(frozen=True, slots=True)
+class IndexPass:
+    """What one pass over a library did to the search index."""
+
+    reindexed: int  # stories whose passages were written (new, changed or moved)
+    kept: int  # stories indexed already, left as they were
+    removed: int  # stories gone from the library, taken out of the index
+
+
 class SearchIndex:
-    """An FTS5 index of every paragraph and heading in a library."""
+    """The library's search index in the database: updated per story, searched by phrase."""
 
-    def __init__(self, connection: sqlite3.Connection, ranges: dict[str, tuple[int, int]]
-                 ) -> None:
-        self._db = connection
-        self._ranges = ranges  # story id -> (first rowid, last rowid)
-        # Built in a worker thread, searched from others: one query at a time.
-        self._lock = threading.Lock()
+    def __init__(self, rows: SearchRows) -> None:
+        self._rows = rows
 
-    @classmethod
-    def build(cls, library: Library) -> SearchIndex:
-        """Index `library` (blocking; a few seconds for tens of megabytes of text)."""
+    async def update(self, library: Library, *,
+                     abandoned: Callable[[], bool] = lambda: False) -> IndexPass | None:
+        """Bring the index to `library`: index new and changed stories, drop those gone.
+
+        The work runs in worker threads and one statement per story, so the bot keeps
+        answering, and searches meanwhile find what is indexed. `abandoned` is asked
+        before each story; when it says True the pass stops there (a newer library is
+        waiting) and returns None, and the next pass carries on from what was written.
+        """
         started = time.perf_counter()
-        db = sqlite3.connect(":memory:", check_same_thread=False)
-        db.execute(
-            "CREATE VIRTUAL TABLE blocks USING fts5("
-            "text, story UNINDEXED, chapter UNINDEXED, offset UNINDEXED, "
-            "tokenize = 'unicode61 remove_diacritics 2')"
-        )
-        # The same rows again, by trigrams, for passages in scripts without spaces only.
-        db.execute(
-            "CREATE VIRTUAL TABLE unspaced USING fts5("
-            "text, story UNINDEXED, chapter UNINDEXED, offset UNINDEXED, tokenize = 'trigram')"
-        )
-        ranges: dict[str, tuple[int, int]] = {}
-        unspaced_rows: list[tuple[int, str, str, int, int]] = []
-
-        def rows() -> Iterator[tuple[int, str, str, int, int]]:
-            for row in _rows(library):
-                rowid, text, story_id = row[:3]
-                first = ranges.get(story_id, (rowid, rowid))[0]
-                ranges[story_id] = (first, rowid)
-                if unspaced(text):
-                    unspaced_rows.append(row)
-                yield row
-
-        insert = "(rowid, text, story, chapter, offset) VALUES (?, ?, ?, ?, ?)"
-        with db:
-            db.executemany("INSERT INTO blocks " + insert, rows())
-            db.executemany("INSERT INTO unspaced " + insert, unspaced_rows)
-            # One segment makes queries fastest; the index is never written again.
-            db.execute("INSERT INTO blocks (blocks) VALUES ('optimize')")
-            db.execute("INSERT INTO unspaced (unspaced) VALUES ('optimize')")
-        index = cls(db, ranges)
-        log.info("Indexed %d passages of %d stories in %.0f ms", index.size, len(ranges),
+        indexed = await self._rows.indexed()
+        order = [story.id for story in library]
+        # New stories are indexed whatever their signature: it is worked out as they are.
+        signatures = await asyncio.to_thread(
+            _signatures, library, [sid for sid in order if sid in indexed])
+        placed = places(order, {sid: indexed[sid].place for sid in signatures})
+        removed = await self._rows.remove(sid for sid in indexed if sid not in library)
+        stale = [sid for sid in order if sid not in signatures
+                 or indexed[sid] != IndexedStory(signatures[sid], placed[sid])]
+        for sid in stale:
+            if abandoned():
+                log.info("Search index: pass left for a newer library")
+                return None
+            entry = library.entry(sid)
+            story_signature, rows = await asyncio.to_thread(_indexable, entry.story,
+                                                            entry.layout)
+            try:
+                await self._rows.replace(sid, story_signature, placed[sid], rows)
+            except ValueError as exc:
+                log.warning("Search index: %s", exc)
+        if stale or removed:
+            # Each story written or removed leaves entries apart from the rest (deletions
+            # too are entries): one changed story of 37 made phrase searches a third slower
+            # in bench/search.py until merged, and merging costs less than a re-index.
+            await self._rows.tidy()
+        done = IndexPass(len(stale), len(order) - len(stale), removed)
+        log.info("Search index: %d stories re-indexed, %d kept, %d removed in %.0f ms",
+                 done.reindexed, done.kept, done.removed,
                  (time.perf_counter() - started) * 1000)
-        return index
+        return done
 
-    @property
-    def size(self) -> int:
-        """How many blocks are indexed."""
-        return max((last for _, last in self._ranges.values()), default=0)
-
-    @property
-    def unspaced_size(self) -> int:
-        """How many blocks are also indexed by trigrams (they hold unspaced scripts)."""
-        with self._lock:
-            return self._db.execute("SELECT count(*) FROM unspaced").fetchone()[0]
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def search(
+    async def search(
         self,
         query: str,
         *,
@@ -244,102 +322,41 @@ class SearchIndex:
         """
         if limit <= 0 or not searchable(query):
             return []
-        if story_id is not None and story_id not in self._ranges:
-            return []
         words = query.split()
-        attempts = [phrase(query)]
+        attempts = [[query]]
         if len(words) > 1:
-            attempts.append(" ".join(phrase(word) for word in words if searchable(word)))
-        for expression in attempts:
-            hits = self._search(expression, story_id, limit, accept)
-            if hits:
-                return hits
+            attempts.append([word for word in words if searchable(word)])
+        for phrases in attempts:
+            found = await self._rows.matching(phrases, story_id=story_id, limit=limit,
+                                              accept=accept, marks=(_OPEN, _CLOSE))
+            if found:
+                return [_ranked_hit(passage) for passage in found]
         if unspaced(query):
-            return self._substring(query.strip(), story_id, limit, accept)
+            text = query.strip()
+            found = await self._rows.containing(text, story_id=story_id, limit=limit,
+                                                accept=accept)
+            return [_substring_hit(passage, text) for passage in found]
         return []
 
-    @staticmethod
-    def _accepted(rows: Iterable[tuple[int, str]], accept: Callable[[str], bool] | None,
-                  limit: int) -> list[int]:
-        """The rowids of the first `limit` rows whose story `accept` takes."""
-        chosen: list[int] = []
-        for rowid, story_id in rows:
-            if accept is None or accept(story_id):
-                chosen.append(rowid)
-                if len(chosen) >= limit:
-                    break
-        return chosen
+    async def counts(self) -> tuple[int, int]:
+        """(passages indexed, passages also indexed by trigrams)."""
+        return await self._rows.counts()
 
-    def _in_story(self, story_id: str | None, params: list[object]) -> str:
-        """The SQL limiting rows to one story (its rowids are consecutive); adds its params."""
-        if story_id is None:
-            return ""
-        params += self._ranges[story_id]
-        return " AND rowid BETWEEN ? AND ?"
 
-    def _search(self, expression: str, story_id: str | None, limit: int,
-                accept: Callable[[str], bool] | None) -> list[Hit]:
-        sql = "SELECT rowid, story FROM blocks WHERE blocks MATCH ?"
-        params: list[object] = [expression]
-        sql += self._in_story(story_id, params)
-        # A LIMIT lets SQLite keep only the best rows while ranking instead of sorting every
-        # match. Only when `accept` turned too many of them away are all matches ranked.
-        sql += " ORDER BY rank, rowid"
-        batch = max(limit * 4, 20)
-        with self._lock:
-            try:
-                rows = self._db.execute(sql + " LIMIT ?", [*params, batch]).fetchall()
-                chosen = self._accepted(rows, accept, limit)
-                if len(chosen) < limit and len(rows) == batch:
-                    chosen = self._accepted(self._db.execute(sql, params), accept, limit)
-            except sqlite3.OperationalError as exc:
-                # Quoting makes every query well-formed; this is a safety net.
-                log.warning("Search for %r failed: %s", expression, exc)
-                return []
-            hits = []
-            for rowid in chosen:
-                row = self._db.execute(
-                    "SELECT story, chapter, offset, highlight(blocks, 0, ?, ?) FROM blocks "
-                    "WHERE blocks MATCH ? AND rowid = ?",
-                    (_OPEN, _CLOSE, expression, rowid),
-                ).fetchone()
-                found_story, chapter, start, highlighted = row
-                text, marks = spans(highlighted)
-                shown, inside = snippet(text, marks)
-                first = marks[0][0] if marks else 0
-                hits.append(Hit(found_story, chapter, start + first, shown, inside))
-        return hits
+def _ranked_hit(passage: Passage) -> Hit:
+    """A hit from a passage whose matched words are marked."""
+    text, marks = spans(passage.text)
+    shown, inside = snippet(text, marks)
+    first = marks[0][0] if marks else 0
+    return Hit(passage.story_id, passage.chapter, passage.offset + first, shown, inside)
 
-    def _substring(self, query: str, story_id: str | None, limit: int,
-                   accept: Callable[[str], bool] | None) -> list[Hit]:
-        """Passages in scripts without spaces holding `query` as written, in story order.
 
-        Trigrams find queries of three characters or more; shorter ones are matched with
-        LIKE, which still only reads the passages in such scripts.
-        """
-        if len(query) >= 3:
-            sql = "SELECT rowid, story FROM unspaced WHERE unspaced MATCH ?"
-            params: list[object] = [phrase(query)]
-        else:
-            sql = "SELECT rowid, story FROM unspaced WHERE text LIKE ? ESCAPE '\\'"
-            params = [_like(query)]
-        sql += self._in_story(story_id, params)
-        sql += " ORDER BY rowid"
-        with self._lock:
-            try:
-                chosen = self._accepted(self._db.execute(sql, params), accept, limit)
-            except sqlite3.OperationalError as exc:
-                log.warning("Search for %r failed: %s", query, exc)
-                return []
-            hits = []
-            for rowid in chosen:
-                found_story, chapter, start, text = self._db.execute(
-                    "SELECT story, chapter, offset, text FROM unspaced WHERE rowid = ?",
-                    (rowid,)).fetchone()
-                at = text.find(query)
-                if at < 0:  # matched regardless of case, in a passage mixing scripts
-                    at = max(text.casefold().find(query.casefold()), 0)
-                marks = [(at, at + len(query))]
-                shown, inside = snippet(text, marks)
-                hits.append(Hit(found_story, chapter, start + at, shown, inside))
-        return hits
+def _substring_hit(passage: Passage, query: str) -> Hit:
+    """A hit from a passage holding `query` somewhere."""
+    text = passage.text
+    at = text.find(query)
+    if at < 0:  # matched regardless of case, in a passage mixing scripts
+        at = max(text.casefold().find(query.casefold()), 0)
+    marks = [(at, at + len(query))]
+    shown, inside = snippet(text, marks)
+    return Hit(passage.story_id, passage.chapter, passage.offset + at, shown, inside)

@@ -1,7 +1,8 @@
 """The library as members browse it: `/library` listings, `/story` cards, `/search` hits.
 
-The search index is derived from the library: built at start-up, and rebuilt in a worker
-thread when the library reloads while searches keep using the old one. Which listings
+The search index is kept in the database (`bot.library.search`): at start-up and after each
+reload, a pass re-indexes the stories that are new or changed and drops those gone, in the
+background after a reload, while searches use what is indexed. Which listings
 still have live buttons is held here, in memory only, so after a restart every old listing
 button is answered as expired.
 """
@@ -33,7 +34,7 @@ from bot.library.listing import (
     story_tags,
 )
 from bot.library.lookup import NotFound, resolve, story_choices
-from bot.library.search import SearchIndex, searchable
+from bot.library.search import IndexPass, SearchIndex, searchable
 from bot.reading.gate import Gate, is_gated, refusal, shown_in
 from bot.reading.pages import relocate
 from bot.reading.service import Refused, Viewer
@@ -108,8 +109,9 @@ class LibraryService:
 
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._index: SearchIndex | None = None
-        self._builds = 0
+        self._index: IndexPass | None = None
+        self._passes = 0
+        self._indexing = asyncio.Lock()
         self._rebuilding: set[asyncio.Task[None]] = set()
         self._listings: set[str] = set()
 
@@ -120,38 +122,44 @@ class LibraryService:
     # --- the search index -------------------------------------------------------------------
 
     @property
-    def index(self) -> SearchIndex | None:
-        """The search index in use; None until `start`."""
+    def _search(self) -> SearchIndex:
+        return SearchIndex(self._database.search)
+
+    @property
+    def index(self) -> IndexPass | None:
+        """What the last finished pass over the library did to the search index; None until
+        `start`. Each pass gives a new one."""
         return self._index
 
     async def start(self) -> None:
-        """Build the search index, in a worker thread so the bot keeps answering."""
+        """Bring the search index to the library: on a restart, only what changed since."""
         await self._build(self._services.library)
 
     async def library_changed(self, library: Library) -> None:
-        """Rebuild the index for a reloaded library without waiting for it."""
+        """Bring the index to a reloaded library in the background."""
         task = asyncio.create_task(self._build(library))
         self._rebuilding.add(task)
         task.add_done_callback(self._built)
 
     async def rebuilt(self) -> None:
-        """Wait for the index rebuilds under way."""
+        """Wait for the passes under way."""
         await asyncio.gather(*self._rebuilding, return_exceptions=True)
 
     async def _build(self, library: Library) -> None:
-        self._builds += 1
-        build = self._builds
-        index = await asyncio.to_thread(SearchIndex.build, library)
-        if build != self._builds:
-            return  # a newer reload is building its own index
-        # The old index is dropped, not closed: a search running in a thread may still
-        # hold it, and it is freed once that search is done.
-        self._index = index
+        # One pass at a time, the newest library's: an older pass stops at its next story.
+        self._passes += 1
+        number = self._passes
+        async with self._indexing:
+            if number != self._passes:
+                return
+            done = await self._search.update(library, abandoned=lambda: number != self._passes)
+            if done is not None:
+                self._index = done
 
     def _built(self, task: asyncio.Task[None]) -> None:
         self._rebuilding.discard(task)
         if not task.cancelled() and (error := task.exception()) is not None:
-            log.error("Rebuilding the search index failed", exc_info=error)
+            log.error("Updating the search index failed", exc_info=error)
 
     # --- listings ---------------------------------------------------------------------------
 
@@ -269,15 +277,13 @@ class LibraryService:
             candidate = library.get(story_id)
             return candidate is not None and shown_in(viewer.place, gate, candidate.meta.rating)
 
-        index = self._index
-        assert index is not None, "start() builds the search index"
+        index = self._search
         scope = found.id if found else None
         where = f" in **{inline(found.title, 100)}**" if found else ""
-        hits = await asyncio.to_thread(index.search, text, story_id=scope, limit=HITS_SHOWN,
-                                       accept=accept)
+        hits = await index.search(text, story_id=scope, limit=HITS_SHOWN, accept=accept)
         if not hits:
             message = f"No passages match “{inline(text, 100)}”{where}."
-            hidden = await asyncio.to_thread(index.search, text, story_id=scope, limit=1)
+            hidden = await index.search(text, story_id=scope, limit=1)
             if hidden and library.get(hidden[0].story_id) is not None:
                 message += (f" Some {gate.describe()} match, but they show only in "
                             "age-restricted channels or in a DM with me.")

@@ -25,6 +25,7 @@ import aiosqlite
 from bot.storage.bookmarks import Bookmarks
 from bot.storage.progress import PageMessages, ProgressRows
 from bot.storage.quotes import Quotes
+from bot.storage.search import SearchRows
 from bot.storage.settings import Settings
 from bot.storage.sql import Sql
 from bot.storage.stats import Stats
@@ -85,6 +86,7 @@ class Database:
         self.stats = Stats(self._sql)
         self.quotes = Quotes(self._sql)
         self.stories = StoryStore(self._sql)
+        self.search = SearchRows(self._sql)
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -119,6 +121,7 @@ class Database:
         """Close the connection; closing twice is harmless."""
         if self._connection is not None:
             connection, self._connection = self._connection, None
+            await self.search.close()
             await connection.close()
 
     @asynccontextmanager

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 import pytest
 
 from bot.library.catalogue import Library
 from bot.library.listing import LISTING_PAGE_SIZE, ListingFilters, StoryCard
+from bot.library.search import IndexPass
 from bot.library.service import Listing, SearchResults
 from bot.reading.gate import Gate, Place
 from bot.reading.service import Refused, Viewer
+from bot.services import Services
+from bot.storage.database import Database
 from bot.storage.settings import AgeThreshold
+from tests.helpers import write_story
 
 GUILD = 10
 ALICE = Viewer(1, Place(GUILD))
@@ -283,3 +289,46 @@ async def test_the_newest_reload_wins(services, catalogue, tmp_path):
     await catalogue.rebuilt()
     (hit,) = found(await catalogue.search(ALICE, "brass weathervane")).hits
     assert hit.story_id == "late"
+
+
+async def test_a_restart_with_the_same_library_indexes_nothing(services, catalogue, tmp_path,
+                                                               caplog):
+    await services.database.close()
+    database = await Database.open(tmp_path / "services.sqlite3")
+    try:
+        restarted = Services(database, services.library, page_chars=500)
+        with caplog.at_level(logging.INFO, logger="bot.library.search"):
+            await restarted.start()
+        assert "Search index: 0 stories re-indexed, 3 kept, 0 removed" in caplog.text
+        assert restarted.catalogue.index == IndexPass(reindexed=0, kept=3, removed=0)
+        (hit, *_) = found(await restarted.catalogue.search(ALICE, "Harbour WALL")).hits
+        assert hit.story_id in ("lantern", "short")
+    finally:
+        await database.close()
+
+
+async def test_searches_answer_from_what_is_indexed_while_a_reindex_runs(services, catalogue,
+                                                                        tmp_path, monkeypatch):
+    folder = tmp_path / "library"
+    write_story(folder, "short", title="A Short One", rating="Teen", chapters=1, paragraphs=0)
+    with (folder / "short.md").open("a", encoding="utf-8") as file:
+        file.write("\n\nA brass weathervane creaked on the roof.")
+    waiting, release = asyncio.Event(), asyncio.Event()
+    replace = services.database.search.replace
+
+    async def slow(*args, **kwargs):
+        waiting.set()
+        await release.wait()
+        await replace(*args, **kwargs)
+
+    monkeypatch.setattr(services.database.search, "replace", slow)
+    await services.use_library(Library.load(folder))
+    await asyncio.wait_for(waiting.wait(), 5)  # the pass is about to write `short`
+    # Meanwhile searches find the story as it was indexed, and nothing of its new text.
+    assert found(await catalogue.search(ALICE, "ferrywoman", "short")).hits
+    assert isinstance(await catalogue.search(ALICE, "brass weathervane"), Refused)
+    release.set()
+    await catalogue.rebuilt()
+    (hit,) = found(await catalogue.search(ALICE, "brass weathervane")).hits
+    assert hit.story_id == "short"
+    assert isinstance(await catalogue.search(ALICE, "ferrywoman", "short"), Refused)
