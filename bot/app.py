@@ -155,6 +155,8 @@ class StoryBot(commands.Bot):
 
     async def close(self) -> None:
         await self.stop_watching()
+        if getattr(self, "services", None) is not None:
+            await self.services.shutdown()
         await super().close()
         if getattr(self, "database", None) is not None and self._given_database is None:
             await self.database.close()

@@ -38,6 +38,12 @@ class Services:
             if (start := getattr(service, "start", None)) is not None:
                 await start()
 
+    async def shutdown(self) -> None:
+        """Let each service end its background work before the database closes."""
+        for service in self._features():
+            if (shutdown := getattr(service, "shutdown", None)) is not None:
+                await shutdown()
+
     async def use_library(self, library: Library) -> None:
         """Swap in a reloaded library; each service rebuilds what it derives from it."""
         self.library = library

@@ -145,6 +145,13 @@ class LibraryService:
         """Wait for the passes under way."""
         await asyncio.gather(*self._rebuilding, return_exceptions=True)
 
+    async def shutdown(self) -> None:
+        """Shutting down: stop the passes under way. Each story is written in one
+        statement, so what was indexed stays whole and the next start carries on."""
+        for task in self._rebuilding:
+            task.cancel()
+        await asyncio.gather(*self._rebuilding, return_exceptions=True)
+
     async def _build(self, library: Library) -> None:
         # One pass at a time, the newest library's: an older pass stops at its next story.
         self._passes += 1

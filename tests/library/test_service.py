@@ -332,3 +332,15 @@ async def test_searches_answer_from_what_is_indexed_while_a_reindex_runs(service
     (hit,) = found(await catalogue.search(ALICE, "brass weathervane")).hits
     assert hit.story_id == "short"
     assert isinstance(await catalogue.search(ALICE, "ferrywoman", "short"), Refused)
+
+
+async def test_stopping_ends_a_pass_under_way_and_leaves_the_index_usable(services, catalogue,
+                                                                         tmp_path):
+    folder = tmp_path / "library"
+    (folder / "late.md").write_text("---\ntitle: Late Arrival\nrating: General Audiences\n"
+                                    "---\n\nA brass weathervane creaked on the roof.",
+                                    encoding="utf-8")
+    await services.use_library(Library.load(folder))
+    await services.shutdown()
+    await catalogue.rebuilt()  # nothing left running
+    assert found(await catalogue.search(ALICE, "lamplighter", "lantern")).hits
