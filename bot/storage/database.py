@@ -72,8 +72,8 @@ class Database:
     """The bot's tables, one repository each. Create with `await Database.open(path)`.
 
     `progress` (members' places), `messages` (messages showing pages), `bookmarks`,
-    `settings` (per server), `stats`, `quotes` (schedules and what was posted) and
-    `stories` (the story store: each file's parsed form).
+    `settings` (per server), `stats`, `quotes` (schedules and what was posted),
+    `stories` (the story store: each file's parsed form) and `search` (the search index).
     """
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
