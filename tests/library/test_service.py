@@ -263,12 +263,17 @@ async def test_hits_in_stories_gated_here_are_hidden_and_said_to_exist(services,
     assert hit.story_id == "crimson"
 
 
-async def test_a_reload_rebuilds_the_index_without_holding_up_the_reload(services, catalogue,
-                                                                        tmp_path):
-    folder = tmp_path / "library"
+def add_late_arrival(folder: Path) -> None:
+    """A story added to the folder after the library was first loaded."""
     (folder / "late.md").write_text("---\ntitle: Late Arrival\nrating: General Audiences\n"
                                     "---\n\nA brass weathervane creaked on the roof.",
                                     encoding="utf-8")
+
+
+async def test_a_reload_rebuilds_the_index_without_holding_up_the_reload(services, catalogue,
+                                                                        tmp_path):
+    folder = tmp_path / "library"
+    add_late_arrival(folder)
     before = catalogue.index
     await services.use_library(Library.load(folder))
     assert catalogue.index is before  # searches go on with the old index meanwhile
@@ -282,9 +287,7 @@ async def test_a_reload_rebuilds_the_index_without_holding_up_the_reload(service
 async def test_the_newest_reload_wins(services, catalogue, tmp_path):
     folder = tmp_path / "library"
     await services.use_library(Library.load(folder))
-    (folder / "late.md").write_text("---\ntitle: Late Arrival\nrating: General Audiences\n"
-                                    "---\n\nA brass weathervane creaked on the roof.",
-                                    encoding="utf-8")
+    add_late_arrival(folder)
     await services.use_library(Library.load(folder))
     await catalogue.rebuilt()
     (hit,) = found(await catalogue.search(ALICE, "brass weathervane")).hits
@@ -337,9 +340,7 @@ async def test_searches_answer_from_what_is_indexed_while_a_reindex_runs(service
 async def test_stopping_ends_a_pass_under_way_and_leaves_the_index_usable(services, catalogue,
                                                                          tmp_path):
     folder = tmp_path / "library"
-    (folder / "late.md").write_text("---\ntitle: Late Arrival\nrating: General Audiences\n"
-                                    "---\n\nA brass weathervane creaked on the roof.",
-                                    encoding="utf-8")
+    add_late_arrival(folder)
     await services.use_library(Library.load(folder))
     await services.shutdown()
     await catalogue.rebuilt()  # nothing left running
