@@ -80,6 +80,19 @@ class Refused:
 Outcome = Shown | Refused
 
 
+def closes_message(outcome: Outcome, row: PageMessage | None, story_id: str, *,
+                   private: bool) -> bool:
+    """Whether an outcome takes down the message whose control or reaction asked for it.
+
+    Only a gate refusal does, and only on that story's reading: its saved reading message,
+    or the member's own private reading. A control id is whatever the client sends, so one
+    naming another story closes nothing.
+    """
+    if not isinstance(outcome, Refused) or not outcome.gated:
+        return False
+    return row.story_id == story_id if row is not None else private
+
+
 class ReadingService:
     """Opens stories and turns their pages for members, saving every place."""
 

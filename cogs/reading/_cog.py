@@ -19,7 +19,7 @@ from bot.app import StoryBot
 from bot.library.lookup import story_choices
 from bot.reading.gate import Place
 from bot.reading.pages import Action, reaction_action
-from bot.reading.service import Outcome, Refused, Viewer
+from bot.reading.service import Outcome, Refused, Viewer, closes_message
 from bot.storage.progress import PageMessage
 from cogs.shared.answers import FeatureCog, age_restricted, send_privately, viewer_of
 from cogs.shared.controls import CONTROLS, answer_goto_form
@@ -130,7 +130,8 @@ class ReadingCog(FeatureCog, name="Reading"):
         channel = self.bot.get_partial_messageable(payload.channel_id, guild_id=payload.guild_id)
         message = channel.get_partial_message(payload.message_id)
         if isinstance(outcome, Refused):
-            await self._refused(payload, message, outcome)
+            await self._refused(payload, message, outcome,
+                                closes=closes_message(outcome, row, row.story_id, private=False))
             return
         try:
             await edit_page_message(message, outcome, row.controls)
@@ -143,10 +144,11 @@ class ReadingCog(FeatureCog, name="Reading"):
             await self.reading.remember(row)
 
     async def _refused(self, payload: discord.RawReactionActionEvent,
-                       message: discord.PartialMessage, refused: Refused) -> None:
+                       message: discord.PartialMessage, refused: Refused, *,
+                       closes: bool) -> None:
         """A reaction gets no reply of its own: the member hears why by DM, and a page the
         gate now holds back in this channel comes down."""
-        if refused.gated:
+        if closes:
             try:
                 await close_page_message(message)
             except discord.HTTPException as exc:

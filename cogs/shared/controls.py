@@ -11,7 +11,7 @@ import re
 import discord
 
 from bot.reading.pages import Action
-from bot.reading.service import Outcome, Refused, Shown
+from bot.reading.service import Outcome, Refused, Shown, closes_message
 from bot.text.formatting import clip, inline
 from bot.text.numbers import whole_number
 from cogs.shared import ids
@@ -26,11 +26,11 @@ async def present_on_message(interaction: discord.Interaction, outcome: Outcome,
                              buttons: bool = True, closable: bool = False) -> None:
     """Show a page on the message whose control was used (or answer the refusal).
 
-    A `closable` message is a reading of the refused story: when the gate refuses it here,
-    the page comes down too, so what may not be shown in this channel is not left up.
+    A `closable` refusal (`closes_message`) takes the page down too, so what may not be
+    shown in this channel is not left up.
     """
     if isinstance(outcome, Refused):
-        if outcome.gated and closable:
+        if closable:
             await interaction.response.edit_message(embed=closed_embed(), view=None)
         await reply(interaction, outcome.text)
         return
@@ -62,20 +62,17 @@ def _message_id(interaction: discord.Interaction) -> int | None:
 
 async def _turned(interaction: discord.Interaction, outcome: Outcome, story_id: str) -> None:
     """Show a control's page on its message, with buttons unless it is a reactions-only
-    reading (a message whose buttons were kept from before a settings change).
-
-    The message is closed on a gate refusal only when it is this story's reading: a saved
-    reading message of the story, or the clicker's own private reading. A control id is
-    whatever the client sends, so one naming another story closes nothing.
+    reading (a message whose buttons were kept from before a settings change), or closing
+    it when the gate now refuses its story here (`closes_message`).
     """
     reading = services(interaction).reading
     message_id = _message_id(interaction)
     row = await reading.message(message_id) if message_id else None
     private = interaction.message is not None and interaction.message.flags.ephemeral
-    closable = row.story_id == story_id if row is not None else private
+    closable = closes_message(outcome, row, story_id, private=private)
     await present_on_message(interaction, outcome, closable=closable,
                              buttons=row is None or row.controls.has_buttons)
-    if isinstance(outcome, Refused) and outcome.gated and row is not None and closable:
+    if closable and row is not None:
         await reading.forget(row.message_id)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.reading.gate import AgeThreshold, Place
 from bot.reading.pages import Action
-from bot.reading.service import GONE, Refused, Shown, Viewer
+from bot.reading.service import GONE, Refused, Shown, Viewer, closes_message
 from bot.storage.progress import PageMessage, Paging
 
 GUILD = 10
@@ -173,3 +173,13 @@ async def test_a_reaction_that_leads_nowhere_or_is_not_the_members_does_nothing(
     assert await services.reading.reaction(BOB, 500, Action.NEXT) is None
     assert await services.reading.reaction(ALICE, 501, Action.NEXT) is None
     assert (await services.database.progress.get(1, "lantern")).pages_turned == 0
+
+
+def test_only_a_gate_refusal_closes_and_only_that_storys_reading():
+    row = PageMessage(9, 8, 7, 1, "lantern", 0, Paging.BUTTONS)
+    gated, other = Refused("held back", gated=True), Refused("not yours")
+    assert closes_message(gated, row, "lantern", private=False)
+    assert not closes_message(gated, row, "night-watch", private=False)  # a forged id
+    assert not closes_message(other, row, "lantern", private=False)
+    assert closes_message(gated, None, "lantern", private=True)  # the member's own copy
+    assert not closes_message(gated, None, "lantern", private=False)
