@@ -2,7 +2,8 @@
 
 A file's row says how it looked (its stamp), what its bytes hash to, which parser version
 read it and whether it was skipped, and why; the parsed story itself is a body, encoded
-by `bot.library.codec` and shared by every file with the same bytes. The library asks
+by `bot.library.codec` and shared by every file with the same bytes, beside its card (what
+the catalogue shows without the text) and, per page size, where its pages start. The library asks
 which files changed since (`files`), reads only those, and records what it found
 (`record`); files gone from the folder are forgotten (`forget`) and bodies no file uses
 any more are dropped (`prune`).
@@ -34,6 +35,33 @@ class StoredFile:
         return self.warnings.splitlines()
 
 
+@dataclass(frozen=True, slots=True)
+class StoredCard:
+    """What the catalogue keeps of a story: its encoded card and its measures."""
+
+    card: bytes
+    words: int
+    minutes: float
+    length: int
+    quotes: int
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueRow:
+    """A file as the catalogue reads it at start-up: its card, or why it was skipped."""
+
+    path: str
+    content_hash: str
+    error: str | None
+    warnings: str
+    card: StoredCard | None  # None for a skipped file, or one whose card is not kept
+    pages: bytes | None  # page starts for the page size asked for, if worked out
+
+    @property
+    def caveats(self) -> list[str]:
+        return self.warnings.splitlines()
+
+
 class StoryStore:
     """The `story_files` and `story_bodies` tables."""
 
@@ -54,22 +82,58 @@ class StoryStore:
         return bytes(row[0]) if row else None
 
     async def has_body(self, content_hash: str, parser_version: int) -> bool:
+        """Whether the story these bytes give is kept, with its card."""
         row = await self._sql.fetch_one(
-            "SELECT 1 FROM story_bodies WHERE content_hash = ? AND parser_version = ?",
+            "SELECT 1 FROM story_bodies b JOIN story_cards c USING (content_hash, "
+            "parser_version) WHERE content_hash = ? AND parser_version = ?",
             (content_hash, parser_version),
         )
         return row is not None
 
-    async def record(self, path: str, stamp: str, content_hash: str, parser_version: int, *,
-                     body: bytes | None = None, error: str | None = None,
-                     warnings: Iterable[str] = (), now: float | None = None) -> None:
-        """What reading a file gave: its story's encoded body, or why it was skipped.
+    async def catalogue(self, parser_version: int, page_chars: int) -> list[CatalogueRow]:
+        """Every file read by this parser version, in path order, with its card and its
+        page starts for `page_chars` where kept."""
+        rows = await self._sql.fetch(
+            "SELECT f.path, f.content_hash, f.error, f.warnings, c.card, c.words, c.minutes, "
+            "c.length, c.quotes, p.starts FROM story_files f "
+            "LEFT JOIN story_cards c ON c.content_hash = f.content_hash "
+            "AND c.parser_version = f.parser_version "
+            "LEFT JOIN story_pages p ON p.content_hash = f.content_hash "
+            "AND p.parser_version = f.parser_version AND p.page_chars = ? "
+            "WHERE f.parser_version = ? ORDER BY f.path",
+            (page_chars, parser_version),
+        )
+        return [CatalogueRow(path, digest, error, warnings,
+                             StoredCard(bytes(card), *measures) if card is not None else None,
+                             bytes(starts) if starts is not None else None)
+                for path, digest, error, warnings, card, *measures, starts in rows]
 
-        The file's row and its body commit together, so a process killed in between leaves
-        the file to be read again at the next start rather than a row without a body.
+    async def record_pages(self, content_hash: str, parser_version: int, page_chars: int,
+                           starts: bytes) -> None:
+        """Where a stored story's pages of `page_chars` start."""
+        await self._sql.execute(
+            "INSERT INTO story_pages (content_hash, parser_version, page_chars, starts) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (content_hash, parser_version, page_chars) "
+            "DO UPDATE SET starts = excluded.starts",
+            (content_hash, parser_version, page_chars, starts),
+        )
+
+    async def record(self, path: str, stamp: str, content_hash: str, parser_version: int, *,
+                     body: bytes | None = None, card: StoredCard | None = None,
+                     pages: tuple[int, bytes] | None = None, error: str | None = None,
+                     warnings: Iterable[str] = (), now: float | None = None) -> None:
+        """What reading a file gave: its story's encoded body and card (and its page
+        starts for one page size, as `(page_chars, starts)`), or why it was skipped. A
+        file whose bytes gave a story already kept is recorded with neither.
+
+        The file's row, its body and its card commit together, so a process killed in
+        between leaves the file to be read again at the next start rather than a row
+        without a story.
         """
-        if (body is None) == (error is None):
+        if body is not None and error is not None:
             raise ValueError("a file gives either a body or an error")
+        if (body is None) != (card is None):
+            raise ValueError("a body is kept with its card")
         now = time.time() if now is None else now
         async with self._sql.transaction():
             if body is not None:
@@ -78,6 +142,15 @@ class StoryStore:
                     "VALUES (?, ?, ?) ON CONFLICT (content_hash, parser_version) DO NOTHING",
                     (content_hash, parser_version, body),
                 )
+                await self._sql.execute(
+                    f"INSERT INTO story_cards (content_hash, parser_version, "
+                    f"{columns(StoredCard)}) VALUES ({marks(7)}) "
+                    "ON CONFLICT (content_hash, parser_version) DO NOTHING",
+                    (content_hash, parser_version, card.card, card.words, card.minutes,
+                     card.length, card.quotes),
+                )
+            if pages is not None:
+                await self.record_pages(content_hash, parser_version, *pages)
             await self._sql.execute(
                 f"INSERT INTO story_files ({columns(StoredFile)}) VALUES ({marks(7)}) "
                 "ON CONFLICT (path) DO UPDATE SET stamp = excluded.stamp, "
@@ -101,9 +174,14 @@ class StoryStore:
         return deleted
 
     async def prune(self) -> int:
-        """Drop bodies no file uses any more; how many were dropped."""
-        return await self._sql.changed(
-            "DELETE FROM story_bodies WHERE NOT EXISTS (SELECT 1 FROM story_files f "
-            "WHERE f.content_hash = story_bodies.content_hash "
-            "AND f.parser_version = story_bodies.parser_version AND f.error IS NULL)"
-        )
+        """Drop stories no file uses any more (bodies, cards, page starts); how many
+        bodies were dropped."""
+        async with self._sql.transaction():
+            for table in ("story_cards", "story_pages"):
+                await self._sql.execute(_UNUSED.format(table=table))
+            return await self._sql.changed(_UNUSED.format(table="story_bodies"))
+
+
+_UNUSED = ("DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM story_files f "
+           "WHERE f.content_hash = {table}.content_hash "
+           "AND f.parser_version = {table}.parser_version AND f.error IS NULL)")

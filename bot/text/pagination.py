@@ -22,7 +22,7 @@ import unicodedata
 from array import array
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from bot.text.markup import render_block, rendered_length, slice_runs
 from bot.text.story import BLOCK_SEPARATOR, Block, BlockKind, Run, Story
@@ -323,6 +323,11 @@ class PagedStory:
     def _page_starts(self) -> list[int]:
         return [page.start for page in self.pages]
 
+    @property
+    def index(self) -> PageIndex:
+        """Where each page starts: enough to number a place without the text."""
+        return PageIndex(array("q", self._page_starts))
+
     def page_at(self, offset: int) -> Page:
         """The page showing plain offset `offset`, clamped to the story."""
         index = bisect.bisect_right(self._page_starts, max(offset, 0)) - 1
@@ -333,6 +338,33 @@ class PagedStory:
         first = self.chapter_first_page[chapter]
         following = self.chapter_first_page[chapter + 1 : chapter + 2]
         return self.pages[first : following[0] if following else len(self.pages)]
+
+
+@dataclass(frozen=True, slots=True)
+class PageIndex:
+    """The plain offset each page starts at, for one page size: a place's page number and
+    the page count without the story's text (a library keeps one per story)."""
+
+    starts: array  # typecode "q", ascending, the first is 0
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def number_at(self, offset: int) -> int:
+        """The 1-based number of the page showing plain offset `offset`, clamped."""
+        return max(bisect.bisect_right(self.starts, max(offset, 0)), 1)
+
+    def to_bytes(self) -> bytes:
+        return self.starts.tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> PageIndex:
+        """The index `to_bytes` wrote; ValueError when `data` cannot be one."""
+        starts = array("q")
+        starts.frombytes(data)
+        if not starts or starts[0] != 0 or any(b < a for a, b in pairwise(starts)):
+            raise ValueError("not a page index")
+        return cls(starts)
 
 
 def paginate(
