@@ -261,13 +261,14 @@ def memory_child(folder: str, page_chars: int) -> None:
     before = _status("VmRSS")
     print(f"  parser modules loaded:          {(before - bare) / MB:6.1f} MB (once, any library)")
     library = Library.load(folder)
-    for story in library:
-        library.paged(story.id, page_chars)
+    texts = [entry.text for entry in library.entries()]
+    for text in texts:
+        text.paged(page_chars)
     gc.collect()
     after = _status("VmRSS")
     peak = _status("VmHWM")
-    utf8 = sum(text_bytes(s) for s in library)
-    as_str = sum(sys.getsizeof(run.text) for s in library for c in s.chapters
+    utf8 = sum(text_bytes(t.story) for t in texts)
+    as_str = sum(sys.getsizeof(run.text) for t in texts for c in t.story.chapters
                  for b in c.blocks for run in b.runs)
     print(f"  {len(library)} stories: {utf8 / MB:.1f} MB of text as UTF-8, "
           f"{as_str / MB:.1f} MB as Python strings (2 bytes a character once a paragraph "

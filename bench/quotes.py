@@ -24,8 +24,9 @@ import _common  # noqa: F401 - puts the project on the import path
 
 from bench.library import ensure_library
 from bot.library.catalogue import Library
-from bot.quotes.pools import QuotePools, pick, pools_for
+from bot.quotes.pools import pick
 from bot.quotes.schedules import due
+from bot.quotes.service import LibraryPools
 from bot.storage.database import Database
 
 
@@ -36,7 +37,7 @@ def bench_pools(folder: Path) -> Library:
         library = Library.load(folder)
         loads.append(time.perf_counter() - started)
         started = time.perf_counter()
-        count = pools_for(library).build_all()
+        count = sum(len(entry.text.quotes()) for entry in library.entries())
         builds.append(time.perf_counter() - started)
     load, build = min(loads), min(builds)
     print(f"library load      {load:7.2f} s  ({len(library)} stories)")
@@ -46,17 +47,21 @@ def bench_pools(folder: Path) -> Library:
 
 def bench_pick(library: Library) -> None:
     """Picking from the whole benchmark library's pools (over 100,000 quotes)."""
-    pools = QuotePools(library)
+    pools = LibraryPools(library)
     ids = [story.id for story in library]
-    total = sum(len(pools.get(sid)) for sid in ids)
+    total = sum(pools.size(sid) for sid in ids)
     rng = random.Random(3)
-    exclude = {pick(pools, rng, story_ids=ids).id for _ in range(1000)}
-    timings = []
-    for _ in range(20_000):
-        started = time.perf_counter()
-        pick(pools, rng, story_ids=ids, exclude=exclude)
-        timings.append(time.perf_counter() - started)
-    timings.sort()
+
+    async def run() -> list[float]:
+        exclude = {(await pick(pools, rng, story_ids=ids)).id for _ in range(1000)}
+        timings = []
+        for _ in range(20_000):
+            started = time.perf_counter()
+            await pick(pools, rng, story_ids=ids, exclude=exclude)
+            timings.append(time.perf_counter() - started)
+        return timings
+
+    timings = sorted(asyncio.run(run()))
     p50 = statistics.median(timings) * 1e6
     p99 = timings[int(len(timings) * 0.99)] * 1e6
     print(f"pick ({total} quotes, 1000 posted)  p50 {p50:.0f} µs  p99 {p99:.0f} µs")

@@ -92,8 +92,8 @@ def pieces(library: Library, rng: random.Random, count: int, length: int, *,
 def one_story_changed(library: Library) -> Library:
     """`library` with a sentence added at the end of its first story."""
     entries = {}
-    for story in library:
-        entry = library.entry(story.id)
+    for entry in library.entries():
+        story = entry.text.story
         if not entries:
             last = story.chapters[-1]
             chapters = (*story.chapters[:-1],
@@ -121,7 +121,7 @@ async def build(library: Library, path: Path, label: str) -> tuple[Database, Sea
     started = time.perf_counter()
     await index.update(one_story_changed(library))
     changed = time.perf_counter() - started
-    text = sum(len(s.plain.encode()) for s in library) / MB
+    text = sum(len(e.text.story.plain.encode()) for e in library.entries()) / MB
     print(f"{label}: {text:.1f} MB of text in {len(library)} stories, {passages:,} passages, "
           f"{trigram:,} ({trigram / max(passages, 1):.0%}) also by trigrams; database "
           f"{path.stat().st_size / MB:.0f} MB")

@@ -1,7 +1,8 @@
 """Building and running the bot.
 
 `create_bot(config)` makes the `commands.Bot` without connecting; its `setup_hook` opens the
-database (unless one is given), loads the library and the cogs, registers the persistent
+database (unless one is given), opens the library from the story store (reading only the
+files new or changed since the last start), loads the cogs, registers the persistent
 controls and, when `DEV_GUILD_ID` is set, syncs the commands there.
 
 `run(config)` is `python -m bot`: it opens the database first, so a file the bot cannot use
@@ -29,6 +30,7 @@ from discord.ext import commands
 from bot.backoff import Backoff
 from bot.config import Config
 from bot.library.catalogue import Library
+from bot.library.shelf import StoredTexts, open_library
 from bot.library.watch import FolderWatcher
 from bot.services import Services
 from bot.storage.database import Database, DatabaseUnusable
@@ -65,6 +67,7 @@ class StoryBot(commands.Bot):
 
     database: Database
     services: Services
+    texts: StoredTexts  # the story texts open, shared by every library loaded
 
     def __init__(
         self,
@@ -91,7 +94,8 @@ class StoryBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.database = self._given_database or await Database.open(self.config.database_path)
-        library = self._given_library or await asyncio.to_thread(self.load_library)
+        self.texts = StoredTexts(self.database.stories, self.config.story_cache_bytes)
+        library = self._given_library or await self.load_library()
         self.services = Services(self.database, library, page_chars=self.config.page_chars)
         await self.services.start()
         if self.config.watch_stories:
@@ -116,10 +120,14 @@ class StoryBot(commands.Bot):
         """The stories being served; swapped whole on reload."""
         return self.services.library
 
-    def load_library(self, progress: Callable[[int, int], None] | None = None) -> Library:
-        """Read the stories folder (blocking; runs in a worker thread)."""
-        return Library.load(self.config.stories_dir, max_bytes=self.config.max_story_bytes,
-                            progress=progress)
+    async def load_library(self, progress: Callable[[int, int], None] | None = None
+                           ) -> Library:
+        """The stories folder's library from the story store, once the files that are new
+        or changed since the last load are read (in a worker thread)."""
+        return await open_library(
+            self.config.stories_dir, self.database.stories, self.texts,
+            page_chars=self.config.page_chars, max_bytes=self.config.max_story_bytes,
+            progress=progress)
 
     @property
     def reloading(self) -> bool:
@@ -130,11 +138,11 @@ class StoryBot(commands.Bot):
                              ) -> Library:
         """Load the stories folder again and swap it in; readers keep their places.
 
-        Reloads run one at a time. `progress(done, total)` is called from the worker thread
-        that reads the files, about every two seconds of a long load.
+        Reloads run one at a time. `progress(done, total)` hears about the files being
+        read, about every two seconds of a long load.
         """
         async with self._reload_lock:
-            library = await asyncio.to_thread(self.load_library, progress)
+            library = await self.load_library(progress)
             await self.services.use_library(library)
         self.dispatch("library_reloaded", self.library)
         return self.library

@@ -17,6 +17,7 @@ from pathlib import Path
 from bot.config import Config, ConfigError
 from bot.library.catalogue import Library
 from bot.reading.footer import footer
+from bot.text.pagination import PagedStory
 from bot.text.ratings import NOT_RATED
 
 
@@ -38,6 +39,12 @@ def _load(directory: str | None, config: Config) -> Library:
                         max_bytes=config.max_story_bytes, progress=_progress)
 
 
+def _paged(library: Library, story_id: str, page_chars: int) -> PagedStory:
+    text = library.entry(story_id).text
+    assert text is not None, "Library.load holds every text"
+    return text.paged(page_chars)
+
+
 def _progress(done: int, total: int) -> None:
     """How far a long load is, on stderr so that `--json` output stays one object."""
     print(f"Reading stories: {done:,} of {total:,} files…", file=sys.stderr, flush=True)
@@ -50,7 +57,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     stories = []
     for story in library:
         entry = library.entry(story.id)
-        paged = library.paged(story.id, page_chars)
+        paged = _paged(library, story.id, page_chars)
         stories.append({
             "id": story.id,
             "title": story.title,
@@ -132,7 +139,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         why = f" It was skipped: {reason}." if reason else ""
         print(f"No story with id {wanted!r} in {library.root}.{why}{hint}", file=sys.stderr)
         return 1
-    paged = library.paged(wanted, args.page_chars or config.page_chars)
+    paged = _paged(library, wanted, args.page_chars or config.page_chars)
     minutes = library.entry(wanted).minutes
     story = paged.story
     if args.all:

@@ -19,6 +19,7 @@ from bot.text.numbers import whole_number
 from bot.text.pagination import DEFAULT_PAGE_CHARS, MAX_PAGE_CHARS, MIN_PAGE_CHARS
 
 DEFAULT_MAX_STORY_MB = 20
+DEFAULT_STORY_CACHE_MB = 64
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{20,}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -42,6 +43,7 @@ class Config:
     max_story_bytes: int = DEFAULT_MAX_STORY_MB * 1024 * 1024
     proxy: str | None = field(default=None, repr=False)
     watch_stories: bool = False  # reload by itself when the stories folder changes
+    story_cache_bytes: int = DEFAULT_STORY_CACHE_MB * 1024 * 1024  # open texts kept
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, require_token: bool = True) -> Config:
@@ -120,6 +122,17 @@ class Config:
                             f"got {get('WATCH_STORIES')!r}.")
             watch_stories = False
 
+        cache_mb = DEFAULT_STORY_CACHE_MB
+        if raw := get("STORY_CACHE_MB"):
+            try:
+                cache_mb = float(raw)
+                if not 1 <= cache_mb <= 65536:
+                    raise ValueError
+            except ValueError:
+                problems.append("STORY_CACHE_MB must be megabytes of memory for open stories, "
+                                f"from 1 up to 65536; got {raw!r}.")
+                cache_mb = DEFAULT_STORY_CACHE_MB
+
         stories_dir = Path(get("STORIES_DIR") or "stories")
         database_path = Path(get("DATABASE_PATH") or "storybot.sqlite3")
         if database_path.is_dir():
@@ -140,6 +153,7 @@ class Config:
             max_story_bytes=int(max_mb * 1024 * 1024),
             proxy=proxy,
             watch_stories=watch_stories,
+            story_cache_bytes=int(cache_mb * 1024 * 1024),
         )
 
     @property

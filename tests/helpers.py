@@ -8,6 +8,7 @@ from pathlib import Path
 import discord
 
 from bot import Config, create_bot
+from bot.library.catalogue import Library, Text
 from bot.storage.database import Database
 from bot.text.markup import to_plain
 
@@ -159,3 +160,10 @@ async def turn(member, channel, times: int, emoji: str = "▶️") -> discord.Me
     for _ in range(times):
         await member.react(message, emoji)
     return latest(channel)
+
+
+def held(library: Library, story_id: str) -> Text:
+    """The text a library loaded whole (`Library.load`) holds for a story."""
+    text = library.entry(story_id).text
+    assert text is not None, f"{story_id} is not held"
+    return text

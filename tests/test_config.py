@@ -27,6 +27,7 @@ def test_every_value_is_read():
         "LOG_LEVEL": "debug",
         "MAX_STORY_MB": "5",
         "DISCORD_PROXY": "http://proxy.example:3128",
+        "STORY_CACHE_MB": "32",
     })
     assert config.stories_dir == Path("library")
     assert config.database_path == Path("data/bot.db")
@@ -35,6 +36,7 @@ def test_every_value_is_read():
     assert config.log_level == "DEBUG"
     assert config.max_story_bytes == 5 * 1024 * 1024
     assert config.proxy == "http://proxy.example:3128"
+    assert config.story_cache_bytes == 32 * 1024 * 1024
 
 
 def test_the_token_never_appears_in_repr():
@@ -67,6 +69,9 @@ def test_tools_do_not_need_a_token():
         ("WATCH_STORIES", "sometimes", "WATCH_STORIES must be 1 or 0"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
         ("MAX_STORY_MB", "-3", "MAX_STORY_MB must be megabytes"),
+        ("STORY_CACHE_MB", "0.5", "STORY_CACHE_MB must be megabytes"),
+        ("STORY_CACHE_MB", "nan", "STORY_CACHE_MB must be megabytes"),
+        ("STORY_CACHE_MB", "lots", "STORY_CACHE_MB must be megabytes"),
         ("DISCORD_PROXY", "proxy.example:3128", "DISCORD_PROXY must be an HTTP proxy's address"),
         ("DISCORD_PROXY", "socks5://proxy.example:1080", "DISCORD_PROXY must be an HTTP"),
         ("DISCORD_PROXY", "http://proxy.example:port", "DISCORD_PROXY must be an HTTP"),

@@ -1,4 +1,11 @@
-"""The story library: every story file in a folder, parsed, identified and measured.
+"""The story library: every story of the folder, identified and measured, in title order.
+
+A library is a catalogue: each story's card (its metadata and chapter titles), its measures
+(words, reading time, length, quotes, page starts) and where its text is. Listings, cards,
+autocomplete and page numbers work from the catalogue alone; a story's text is opened
+(`Library.open`) when someone reads it. `Library.load` reads a folder and holds every text
+(for the command-line tools and tests); `bot.library.shelf` builds the bot's library from
+the story store, which opens texts from the database through a bounded cache.
 
 Loading never fails as a whole. A file that cannot be read, is too large, is not a story,
 links outside the folder, costs more to read than a story may (`bot.parsers.budget`: time,
@@ -10,8 +17,6 @@ folder is listed like a file.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import difflib
 import hashlib
 import logging
@@ -21,10 +26,14 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
-from bot.parsers import FORMATS, parse_story
-from bot.parsers.budget import MAX_METADATA_BYTES, PARSE_BUDGET_S, Budget
-from bot.text.pagination import DEFAULT_PAGE_CHARS, Layout, PagedStory, paginate
+from bot.library.codec import encode
+from bot.library.files import candidates, parse_file, read_file, release_parser_memory
+from bot.library.scan import content_hash
+from bot.parsers.budget import PARSE_BUDGET_S, Budget
+from bot.quotes.pools import StoryPool
+from bot.text.pagination import DEFAULT_PAGE_CHARS, Layout, PagedStory, PageIndex, paginate
 from bot.text.story import Story, StoryError
 
 log = logging.getLogger(__name__)
@@ -42,24 +51,79 @@ class Problem:
     error: str
 
 
+class Text:
+    """A story's text, opened: the story, its layout, its pages per page size and its quote
+    pool, each worked out once while the text is open."""
+
+    __slots__ = ("_paged", "layout", "pool", "story")
+
+    def __init__(self, story: Story) -> None:
+        self.story = story
+        self.layout = Layout(story)
+        self._paged: dict[int, PagedStory] = {}
+        self.pool: StoryPool | None = None
+
+    def paged(self, page_chars: int = DEFAULT_PAGE_CHARS) -> PagedStory:
+        """The story cut into pages of `page_chars`, cut once and kept."""
+        paged = self._paged.get(page_chars)
+        if paged is None:
+            paged = self._paged[page_chars] = paginate(self.story, page_chars,
+                                                       layout=self.layout)
+        return paged
+
+    def named(self, story_id: str, source: Path | None) -> None:
+        """Give the story its id in the library (and where it was read from); what was
+        worked out under another id is made again."""
+        self.story = replace(self.story, id=story_id, source=source)
+        self._paged.clear()
+        self.pool = None
+
+    def quotes(self) -> StoryPool:
+        """The story's quote pool, made once."""
+        if self.pool is None:
+            self.pool = StoryPool(self.story, self.layout)
+        return self.pool
+
+
+def card_of(story: Story) -> Story:
+    """The story without its text: metadata and chapter titles, as listings show it."""
+    return replace(story, chapters=tuple(replace(ch, blocks=()) for ch in story.chapters),
+                   warnings=())
+
+
 @dataclass(slots=True)
 class Entry:
-    story: Story
+    """A story as the catalogue knows it."""
+
+    story: Story  # its card: metadata and chapter titles, no text
     file: str
-    layout: Layout
     words: int  # as AO3 counts them: each CJK character is a word
     minutes: float  # about how long the whole story takes to read
     length: int  # characters of plain text
-    paged: dict[int, PagedStory] = field(default_factory=dict)
+    quotes: int  # how many quotes its pool holds
+    content_hash: str  # of the file and its sidecar: where the store keeps its text
+    pages: dict[int, PageIndex] = field(default_factory=dict)
+    text: Text | None = None  # held by a library loaded whole; None when the store has it
 
     @classmethod
-    def of(cls, story: Story, file: str) -> Entry:
-        """A story's entry, measured: its layout, words, reading time and length."""
-        layout = Layout(story)
+    def of(cls, story: Story, file: str, content_hash: str | None = None) -> Entry:
+        """A story's entry, measured, holding its text. Without the hash of the file it
+        was read from, the story's own encoding is hashed: equal stories, equal hashes."""
+        if content_hash is None:
+            content_hash = hashlib.sha256(encode(story)).hexdigest()
+        text = Text(story)
         count = story.word_count
-        length = layout.chapters[-1].end if layout.chapters else 0
-        return cls(story=story, file=file, layout=layout, words=count.words,
-                   minutes=count.minutes, length=length)
+        length = text.layout.chapters[-1].end if text.layout.chapters else 0
+        return cls(story=card_of(story), file=file, words=count.words, minutes=count.minutes,
+                   length=length, quotes=len(StoryPool(story, text.layout)),
+                   content_hash=content_hash,
+                   text=text)
+
+
+class TextSource(Protocol):
+    """Where a library that does not hold its texts opens them."""
+
+    async def open(self, entry: Entry) -> Text: ...
 
 
 def story_id(stem: str) -> str:
@@ -77,21 +141,68 @@ def story_id(stem: str) -> str:
     return slug
 
 
+class Shelving:
+    """Gives each story read its id, in the folder's path order, and keeps what went wrong.
+
+    The same work in two formats (`work.epub` beside `work.html`) keeps both: the later one
+    in path order takes its format as a suffix. Two files that still want one id keep the
+    first.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {}
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def skip(self, file: str, reason: str) -> None:
+        self.errors.append(Problem(file, reason))
+        log.warning("Skipped %s: %s", file, reason)
+
+    def add(self, entry: Entry, caveats: Iterator[str] | tuple[str, ...] = ()) -> None:
+        path = Path(entry.file)
+        sid = story_id(path.stem)
+        if sid in self.entries:
+            taken = self.entries[sid].file
+            alternative = story_id(f"{path.stem}-{path.suffix.lstrip('.')}")
+            if Path(taken).suffix.lower() == path.suffix.lower() or alternative in self.entries:
+                self.skip(entry.file, f"story id {sid!r} is already used by {taken}; rename one")
+                return
+            self._caveat(entry.file, f"story id {sid!r} is taken by {taken}, so this one is "
+                                     f"{alternative!r}")
+            sid = alternative
+        for caveat in caveats:
+            self._caveat(entry.file, caveat)
+        entry.story = replace(entry.story, id=sid)
+        if entry.text is not None:
+            entry.text.named(sid, entry.story.source)
+        self.entries[sid] = entry
+
+    def _caveat(self, file: str, caveat: str) -> None:
+        self.warnings.append(Problem(file, caveat))
+        log.info("%s: %s", file, caveat)
+
+    def by_title(self) -> dict[str, Entry]:
+        return dict(sorted(self.entries.items(),
+                           key=lambda kv: (kv[1].story.title.casefold(), kv[0])))
+
+
 class Library:
     """Stories by id, in a stable order (by title), with what could not be loaded."""
 
     def __init__(self, root: Path, entries: dict[str, Entry], errors: list[Problem],
-                 warnings: list[Problem]) -> None:
+                 warnings: list[Problem], texts: TextSource | None = None) -> None:
         self.root = root
         self._entries = entries
         self.errors = errors
         self.warnings = warnings
+        self._texts = texts
 
     @classmethod
     def load(cls, root: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
              parse_budget: float = PARSE_BUDGET_S,
              progress: Callable[[int, int], None] | None = None) -> Library:
-        """Load every story under `root` (subfolders included; hidden files skipped).
+        """Read every story under `root` (subfolders included; hidden files skipped) and
+        hold the texts.
 
         Each file has `parse_budget` seconds to be read and measured; one that takes longer
         is skipped. A long load reports how far it is: `progress(done, total)` files about
@@ -101,68 +212,34 @@ class Library:
         root = Path(root)
         started = time.perf_counter()
         slowest = (0.0, "")
-        entries: dict[str, Entry] = {}
-        errors: list[Problem] = []
-        warnings: list[Problem] = []
+        shelving = Shelving()
         if not root.is_dir():
-            errors.append(Problem(str(root), "the stories folder does not exist"))
+            shelving.errors.append(Problem(str(root), "the stories folder does not exist"))
             log.warning("Stories folder %s does not exist", root)
-            return cls(root, entries, errors, warnings)
-        candidates = list(_candidates(root))
-        reported = time.monotonic()
-        for done, path in enumerate(candidates):
-            if time.monotonic() - reported >= PROGRESS_SECONDS:
-                reported = time.monotonic()
-                if progress is not None:
-                    progress(done, len(candidates))
-                else:
-                    log.info("Loading stories from %s: %d of %d files", root, done,
-                             len(candidates))
+            return cls(root, {}, shelving.errors, shelving.warnings)
+        found = list(candidates(root))
+        report = Progress(progress, len(found), f"Loading stories from {root}")
+        for done, path in enumerate(found):
+            report(done)
             relative = path.relative_to(root).as_posix()
-            budget = Budget(parse_budget)
             began = time.perf_counter()
             try:
-                story = _load_file(root, path, max_bytes, budget)
-                entry = Entry.of(story, relative)
-                budget.check_time()
+                entry, caveats = read_story(root, path, max_bytes, parse_budget)
             except StoryError as exc:
-                errors.append(Problem(relative, str(exc)))
-                log.warning("Skipped %s: %s", relative, exc)
+                shelving.skip(relative, str(exc))
                 continue
             except Exception as exc:  # a parser bug must not hide the rest of the library
-                errors.append(Problem(relative, f"could not be read ({type(exc).__name__})"))
-                log.warning("Skipped %s: unexpected %s", relative, type(exc).__name__,
-                            exc_info=log.isEnabledFor(logging.DEBUG))
+                shelving.skip(relative, unexpected(exc))
                 continue
             finally:
                 slowest = max(slowest, (time.perf_counter() - began, relative))
-            sid = story_id(path.stem)
-            if sid in entries:
-                # The same work in two formats (`work.epub` beside `work.html`) keeps both:
-                # the later one in path order takes its format as a suffix.
-                taken = entries[sid].file
-                alternative = story_id(f"{path.stem}-{path.suffix.lstrip('.')}")
-                if Path(taken).suffix.lower() == path.suffix.lower() or alternative in entries:
-                    reason = f"story id {sid!r} is already used by {taken}; rename one"
-                    errors.append(Problem(relative, reason))
-                    log.warning("Skipped %s: %s", relative, reason)
-                    continue
-                caveat = f"story id {sid!r} is taken by {taken}, so this one is {alternative!r}"
-                warnings.append(Problem(relative, caveat))
-                log.info("%s: %s", relative, caveat)
-                sid = alternative
-            for caveat in story.warnings:
-                warnings.append(Problem(relative, caveat))
-                log.info("%s: %s", relative, caveat)
-            entry.story = replace(story, id=sid, source=path)
-            entries[sid] = entry
-        _release_parser_memory()
-        by_title = sorted(entries.items(), key=lambda kv: (kv[1].story.title.casefold(), kv[0]))
-        ordered = dict(by_title)
+            shelving.add(entry, caveats)
+        release_parser_memory()
+        ordered = shelving.by_title()
         log.info("Loaded %d stories from %s in %.0f ms (%d skipped%s)", len(ordered), root,
-                 (time.perf_counter() - started) * 1000, len(errors),
+                 (time.perf_counter() - started) * 1000, len(shelving.errors),
                  f"; slowest {slowest[1]}, {slowest[0]:.1f} s" if slowest[1] else "")
-        return cls(root, ordered, errors, warnings)
+        return cls(root, ordered, shelving.errors, shelving.warnings)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -174,6 +251,7 @@ class Library:
         return story_id in self._entries
 
     def get(self, story_id: str) -> Story | None:
+        """A story's card (metadata and chapter titles, no text); None for an unknown id."""
         entry = self._entries.get(story_id)
         return entry.story if entry else None
 
@@ -181,13 +259,36 @@ class Library:
         """The entry for an id; KeyError when there is none."""
         return self._entries[story_id]
 
-    def paged(self, story_id: str, page_chars: int = DEFAULT_PAGE_CHARS) -> PagedStory:
-        """The story cut into pages of `page_chars`, cut once and kept."""
+    def entries(self) -> Iterator[Entry]:
+        return iter(self._entries.values())
+
+    async def open(self, story_id: str) -> Text:
+        """A story's text: held, or opened from the store. KeyError for an unknown id;
+        `StoryError` when the store no longer has it."""
         entry = self._entries[story_id]
-        paged = entry.paged.get(page_chars)
-        if paged is None:
-            paged = entry.paged[page_chars] = paginate(entry.story, page_chars, layout=entry.layout)
-        return paged
+        if entry.text is not None:
+            return entry.text
+        if self._texts is None:
+            raise StoryError("its text is not available")
+        return await self._texts.open(entry)
+
+    async def paged(self, story_id: str, page_chars: int = DEFAULT_PAGE_CHARS) -> PagedStory:
+        """The story cut into pages of `page_chars`."""
+        return (await self.open(story_id)).paged(page_chars)
+
+    def pages(self, story_id: str, page_chars: int = DEFAULT_PAGE_CHARS) -> PageIndex:
+        """Where the story's pages of `page_chars` start, from the catalogue.
+
+        A library from the store knows the page size it was opened for; one holding its
+        texts works out any other.
+        """
+        entry = self._entries[story_id]
+        index = entry.pages.get(page_chars)
+        if index is None:
+            if entry.text is None:
+                raise LookupError(f"no pages of {page_chars} characters for {story_id}")
+            index = entry.pages[page_chars] = entry.text.paged(page_chars).index
+        return index
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
         """Ids of stories whose id or title is close to `text`, best first."""
@@ -202,79 +303,45 @@ class Library:
         return out[:limit]
 
 
-def _release_parser_memory() -> None:
-    """Give the heap the HTML parser freed back to the system.
+class Progress:
+    """Reports a long pass over `total` files about every `PROGRESS_SECONDS`: through
+    `progress(done, total)`, or a log line headed `what` when there is none."""
 
-    libxml2 allocates with the C allocator, which keeps freed memory for reuse; after a
-    library load that is tens of megabytes the bot will not need again.
-    """
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    def __init__(self, progress: Callable[[int, int], None] | None, total: int,
+                 what: str) -> None:
+        self._progress = progress
+        self._total = total
+        self._what = what
+        self._reported = time.monotonic()
 
-
-def _candidates(root: Path) -> Iterator[Path]:
-    """Files (and things named like them) that look like stories, in a stable order, and
-    the linked subfolders that lead outside the folder, which are not searched and which
-    `_load_file` refuses."""
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        linked_away = path.is_symlink() and path.is_dir() and _leads_outside(root, path)
-        if path.suffix.lower() in FORMATS or linked_away:
-            yield path
+    def __call__(self, done: int) -> None:
+        if time.monotonic() - self._reported < PROGRESS_SECONDS:
+            return
+        self._reported = time.monotonic()
+        if self._progress is not None:
+            self._progress(done, self._total)
+        else:
+            log.info("%s: %d of %d files", self._what, done, self._total)
 
 
-def _leads_outside(root: Path, path: Path) -> bool:
-    try:
-        return not path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a loop of links leads nowhere inside either
-        return True
+def unexpected(exc: Exception) -> str:
+    """The reason given for a file a parser failed on unexpectedly (a bug, logged)."""
+    log.warning("Unexpected %s reading a story", type(exc).__name__,
+                exc_info=log.isEnabledFor(logging.DEBUG))
+    return f"could not be read ({type(exc).__name__})"
 
 
-def _size(root: Path, path: Path, max_bytes: int, kind: str) -> int:
-    """The size of `path`, a file the library reads, once it keeps the folder's rules: a
-    regular file, inside the folder even through links, at most `max_bytes`.
-
-    Raises `StoryError` naming the rule it breaks; `kind` is what the file should be.
-    """
-    folders = path.relative_to(root).parents
-    if (path.is_symlink() or any((root / folder).is_symlink() for folder in folders)) and (
-        _leads_outside(root, path)
-    ):
-        raise StoryError("it links outside the stories folder")
-    if path.is_dir():
-        raise StoryError(f"it is a folder, not {kind}")
-    if not path.is_file():
-        raise StoryError("it is not a regular file")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise StoryError(f"it is {_amount(size)}, over the {_amount(max_bytes, 0)} limit")
-    return size
-
-
-def _amount(size: int, places: int = 1) -> str:
-    if size < 1_048_576:
-        return f"{size / 1024:.{places}f} KB"
-    return f"{size / 1_048_576:.{places}f} MB"
-
-
-def _load_file(root: Path, path: Path, max_bytes: int, budget: Budget) -> Story:
-    if _size(root, path, max_bytes, "a story file") == 0:
-        raise StoryError("the file is empty")
-    data = path.read_bytes()
-    sidecar = path.with_suffix(".toml")
-    metadata = None
-    if sidecar.exists() or sidecar.is_symlink():
-        try:
-            _size(root, sidecar, MAX_METADATA_BYTES, "a file")
-        except StoryError as exc:
-            raise StoryError(f"sidecar {sidecar.name}: {exc}") from None
-        metadata = sidecar.read_bytes()
-    story = parse_story(data, path.name, metadata, budget=budget)
-    if not any(chapter.blocks for chapter in story.chapters):
-        raise StoryError("no story text found")
-    return story
+def read_story(root: Path, path: Path, max_bytes: int,
+               parse_budget: float) -> tuple[Entry, tuple[str, ...]]:
+    """Read, parse and measure one file, within its budget: its entry (holding the text,
+    no id yet) and its caveats."""
+    budget = Budget(parse_budget)
+    data, metadata = read_file(root, path, max_bytes)
+    story = parse_file(data, metadata, path.name, budget)
+    entry = Entry.of(replace(story, source=path), path.relative_to(root).as_posix(),
+                     content_hash(data, metadata))
+    budget.check_time()
+    return entry, story.warnings
 
 
 def _haystack(story: Story) -> str:

@@ -28,10 +28,9 @@ def reload_report(before: Library, after: Library) -> ReloadReport:
     removed = tuple(story.title for story in before if story.id not in after)
     updated = []
     for story in after:
-        if story.id in before:
-            old, new = before.entry(story.id), after.entry(story.id)
-            if (old.length, old.words, old.story.meta) != (new.length, new.words, new.story.meta):
-                updated.append(story.title)
+        if story.id in before and (
+                before.entry(story.id).content_hash != after.entry(story.id).content_hash):
+            updated.append(story.title)
     return ReloadReport(len(after), added, removed, tuple(updated), tuple(after.errors))
 
 

@@ -14,9 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.library.files import SIDECAR_SUFFIX
 from bot.storage.stories import StoredFile
-
-SIDECAR_SUFFIX = ".toml"
 
 
 @dataclass(slots=True)

@@ -26,14 +26,15 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from bot.library.catalogue import Library
+from bot.library.catalogue import Entry, Library
+from bot.parsers import PARSER_VERSION
 from bot.storage.search import PLACES, IndexedStory, Passage, PassageRow, SearchRows
 from bot.text.pagination import Layout
-from bot.text.story import BlockKind, Story
+from bot.text.story import BlockKind, Story, StoryError
 
 log = logging.getLogger(__name__)
 
@@ -108,30 +109,12 @@ def story_rows(story: Story, layout: Layout) -> list[PassageRow]:
             for chapter, offset, text in _passages(story, layout)]
 
 
-def signature(passages: Iterable[tuple[int, int, str]]) -> str:
-    """A hash of what the index keeps of a story: (chapter, offset, text) of its passages.
-
-    Whether a passage is also indexed by trigrams follows from its text (`unspaced`).
+def signature(entry: Entry) -> str:
+    """Which version of a story the index holds: its text follows from the bytes it was
+    read from and the parsers that read them, and its passages from this module's format.
     """
-    digest = hashlib.sha1(_FORMAT)
-    for chapter, offset, text in passages:
-        digest.update(f"{chapter} {offset} {len(text)}\n{text}".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
-
-
-def _signatures(library: Library, story_ids: Iterable[str]) -> dict[str, str]:
-    """The signatures of some of the library's stories."""
-    found = {}
-    for story_id in story_ids:
-        entry = library.entry(story_id)
-        found[story_id] = signature(_passages(entry.story, entry.layout))
-    return found
-
-
-def _indexable(story: Story, layout: Layout) -> tuple[str, list[PassageRow]]:
-    """A story's signature and the passages to index."""
-    rows = story_rows(story, layout)
-    return signature((row.chapter, row.offset, row.text) for row in rows), rows
+    key = f"{entry.content_hash} {PARSER_VERSION}".encode()
+    return hashlib.sha1(_FORMAT + key).hexdigest()
 
 
 def spans(highlighted: str) -> tuple[str, list[tuple[int, int]]]:
@@ -277,24 +260,21 @@ class SearchIndex:
         started = time.perf_counter()
         indexed = await self._rows.indexed()
         order = [story.id for story in library]
-        # New stories are indexed whatever their signature: it is worked out as they are.
-        signatures = await asyncio.to_thread(
-            _signatures, library, [sid for sid in order if sid in indexed])
-        placed = places(order, {sid: indexed[sid].place for sid in signatures})
+        signatures = {sid: signature(library.entry(sid)) for sid in order}
+        placed = places(order, {sid: indexed[sid].place for sid in order if sid in indexed})
         removed = await self._rows.remove(sid for sid in indexed if sid not in library)
-        stale = [sid for sid in order if sid not in signatures
-                 or indexed[sid] != IndexedStory(signatures[sid], placed[sid])]
+        stale = [sid for sid in order
+                 if indexed.get(sid) != IndexedStory(signatures[sid], placed[sid])]
         for sid in stale:
             if abandoned():
                 log.info("Search index: pass left for a newer library")
                 return None
-            entry = library.entry(sid)
-            story_signature, rows = await asyncio.to_thread(_indexable, entry.story,
-                                                            entry.layout)
             try:
-                await self._rows.replace(sid, story_signature, placed[sid], rows)
-            except ValueError as exc:
-                log.warning("Search index: %s", exc)
+                text = await library.open(sid)
+                rows = await asyncio.to_thread(story_rows, text.story, text.layout)
+                await self._rows.replace(sid, signatures[sid], placed[sid], rows)
+            except (ValueError, StoryError) as exc:
+                log.warning("Search index: %s: %s", sid, exc)
         if stale or removed:
             # Each story written or removed leaves entries apart from the rest (deletions
             # too are entries): one changed story of 37 made phrase searches a third slower

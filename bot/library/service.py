@@ -247,16 +247,20 @@ class LibraryService:
             return Refused(found.text)
         gate = (await self._database.settings.get(viewer.guild_id)).gate
         progress = await self._database.progress.get(viewer.user_id, found.id)
-        paged = library.paged(found.id, self._services.page_chars)
-        page = (paged.page_at(relocate(found.plain, progress.position, progress.anchor)).number
-                if progress else 1)
+        pages = library.pages(found.id, self._services.page_chars)
+        page = 1
+        if progress:
+            # The saved place, found again by its anchor if the story was edited since.
+            text = await library.open(found.id)
+            page = pages.number_at(relocate(text.story.plain, progress.position,
+                                            progress.anchor))
         return story_card(
             found,
             words=library.entry(found.id).words,
             gated=is_gated(found.meta.rating, gate),
             show_text=shown_in(viewer.place, gate, found.meta.rating),
             link=found.meta.url if is_link(found.meta.url) else None,
-            progress_line=reader_progress(progress, page, len(paged.pages), found.id),
+            progress_line=reader_progress(progress, page, len(pages), found.id),
             progress_title=f"Progress — {inline(reader, 100)}",
         )
 
@@ -300,13 +304,13 @@ class LibraryService:
             hit_story = library.get(hit.story_id)
             if hit_story is None:
                 continue
-            paged = library.paged(hit.story_id, self._services.page_chars)
-            page = paged.page_at(hit.offset)
-            line = hit_line(number, hit_story, chapter=hit.chapter, page=page.number,
-                            pages=len(paged.pages),
+            pages = library.pages(hit.story_id, self._services.page_chars)
+            page = pages.number_at(hit.offset)
+            line = hit_line(number, hit_story, chapter=hit.chapter, page=page,
+                            pages=len(pages),
                             snippet_markdown=highlight(hit.snippet, hit.marks))
             found_hits.append(SearchHit(hit.story_id, hit.offset, line,
-                                        hit_label(number, hit_story, page.number)))
+                                        hit_label(number, hit_story, page)))
         return SearchResults(f"Passages matching “{inline(text, 100)}”{where}:",
                              tuple(found_hits))
 

@@ -100,17 +100,27 @@ class MemberService:
         story = self._services.library.get(story_id)
         return story.title if story else story_id
 
-    def _place(self, story_id: str, position: int) -> tuple[PagedStory, Page] | None:
-        """The paged story and the page holding a place; None when it left the library."""
+    def _place(self, story_id: str, position: int) -> tuple[int, int] | None:
+        """The number of the page holding a place and the story's page count, from the
+        catalogue; None when the story left the library."""
         library = self._services.library
         if story_id not in library:
             return None
-        paged = library.paged(story_id, self._services.page_chars)
+        pages = library.pages(story_id, self._services.page_chars)
+        return pages.number_at(position), len(pages)
+
+    async def _page(self, story_id: str, position: int) -> tuple[PagedStory, Page] | None:
+        """The paged story and the page holding a place, its text opened; None when the
+        story left the library."""
+        library = self._services.library
+        if story_id not in library:
+            return None
+        paged = await library.paged(story_id, self._services.page_chars)
         return paged, paged.page_at(position)
 
     def _page_number(self, story_id: str, position: int) -> int | None:
         found = self._place(story_id, position)
-        return found[1].number if found else None
+        return found[0] if found else None
 
     # --- the shelf --------------------------------------------------------------------------
 
@@ -128,8 +138,8 @@ class MemberService:
             story = self._services.library.get(item.story_id)
             rows.append(shelf_row(
                 item, title=story.title if story else None,
-                page=found[1].number if found else None,
-                pages=len(found[0].pages) if found else None, now=now,
+                page=found[0] if found else None,
+                pages=found[1] if found else None, now=now,
             ))
         return ShelfPage(rows, page, page_count(total, PAGE_SIZE),
                          shelf_text(rows, page=page, total=total), shelf_footer(page, total))
@@ -223,7 +233,7 @@ class MemberService:
 
     async def bookmark_at(self, user_id: int, story_id: str, position: int) -> str:
         """The 🔖 button: bookmark the page holding `position`; what to tell the member."""
-        found = self._place(story_id, position)
+        found = await self._page(story_id, position)
         if found is None:
             return GONE
         paged, page = found
@@ -239,7 +249,7 @@ class MemberService:
         reading = await self._database.messages.get(message_id)
         if reading is None or reading.user_id != user_id:
             return False
-        found = self._place(reading.story_id, reading.position)
+        found = await self._page(reading.story_id, reading.position)
         if found is not None:
             paged, page = found
             await self._database.bookmarks.add(user_id, reading.story_id, reading.position,

@@ -19,6 +19,10 @@ from bot.text.story import Story
 if TYPE_CHECKING:
     from bot.parsers.budget import Budget
 
+#: The parsers' version: raise it when a change makes any file read differently, and the
+#: story store parses every file again, once.
+PARSER_VERSION = 1
+
 # File extension -> parser module.
 FORMATS: dict[str, str] = {
     ".html": "html",

@@ -11,8 +11,8 @@ A quote keeps its position (chapter, block, offsets) rather than its formatting;
 `render_quote` slices the block's runs and renders them with `render_runs`, which closes
 every span, so formatting is always balanced.
 
-Pools are built per story on first use and kept in a `QuotePools` tied to one `Library`
-instance: a reloaded library gets fresh pools (`pools_for`).
+A story's pool is made when its text is opened and kept with it; the library's catalogue
+keeps each pool's size, so a quote is drawn without opening every story (`pick`).
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-import threading
 import unicodedata
-import weakref
 from array import array
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 from random import Random
+from typing import Protocol
 
-from bot.library.catalogue import Library
 from bot.text.markup import render_runs, slice_runs
 from bot.text.pagination import Layout
 from bot.text.story import BlockKind, Story
@@ -243,46 +242,13 @@ def render_quote(story: Story, quote: Quote) -> str:
     return render_runs(slice_runs(block.runs, quote.lo, quote.hi))
 
 
-class QuotePools:
-    """The quote pools of one library, built per story on first use and then kept."""
+class PoolSource(Protocol):
+    """Where `pick` finds quotes: each story's pool size from the catalogue, and its pool,
+    which may mean opening its text."""
 
-    def __init__(self, library: Library) -> None:
-        self._library = weakref.ref(library)
-        self._pools: dict[str, StoryPool] = {}
-        self._lock = threading.Lock()
+    def size(self, story_id: str) -> int: ...
 
-    def get(self, story_id: str) -> StoryPool:
-        """The story's pool (empty for an unknown story)."""
-        pool = self._pools.get(story_id)
-        if pool is None:
-            library = self._library()
-            if library is None or story_id not in library:
-                return StoryPool(None)
-            entry = library.entry(story_id)
-            pool = StoryPool(entry.story, entry.layout)
-            with self._lock:
-                pool = self._pools.setdefault(story_id, pool)
-        return pool
-
-    def build_all(self) -> int:
-        """Build every story's pool now (for a worker thread); the number of quotes."""
-        library = self._library()
-        if library is None:
-            return 0
-        return sum(len(self.get(story.id)) for story in library)
-
-
-_POOLS: weakref.WeakKeyDictionary[Library, QuotePools] = weakref.WeakKeyDictionary()
-_POOLS_LOCK = threading.Lock()
-
-
-def pools_for(library: Library) -> QuotePools:
-    """The pools kept with this library instance."""
-    with _POOLS_LOCK:
-        pools = _POOLS.get(library)
-        if pools is None:
-            pools = _POOLS[library] = QuotePools(library)
-        return pools
+    async def pool(self, story_id: str) -> StoryPool: ...
 
 
 # Random draws tried before falling back to listing what is left: with a tenth of the pool
@@ -290,8 +256,8 @@ def pools_for(library: Library) -> QuotePools:
 _DRAWS = 32
 
 
-def pick(
-    pools: QuotePools,
+async def pick(
+    pools: PoolSource,
     rng: Random,
     *,
     story_ids: Iterable[str],
@@ -300,45 +266,49 @@ def pick(
 ) -> Quote | None:
     """A random quote from the given stories, uniformly over their quotes.
 
-    `containing` keeps quotes with that phrase (case-insensitive); `exclude` holds ids not
-    to pick (those already posted). None when nothing is left: the caller clears its
-    history and picks again when the pool is used up.
+    Without `containing`, a story is drawn by its pool's size and only its pool opened.
+    `containing` keeps quotes with that phrase (case-insensitive), which looks through
+    every story's pool. `exclude` holds ids not to pick (those already posted). None when
+    nothing is left: the caller clears its history and picks again when the pool is used
+    up. Only the pool being drawn from is held at a time, so a pick over a large library
+    stays within the text cache.
     """
-    chosen: list[tuple[StoryPool, list[int] | None]] = []
+    chosen: list[tuple[str, list[int] | None]] = []
+    sizes: list[int] = []
     for sid in story_ids:
-        pool = pools.get(sid)
-        subset = pool.containing(containing) if containing else None
-        size = len(subset) if subset is not None else len(pool)
+        if containing:
+            subset = (await pools.pool(sid)).containing(containing)
+            size = len(subset)
+        else:
+            subset, size = None, pools.size(sid)
         if size:
-            chosen.append((pool, subset))
+            chosen.append((sid, subset))
+            sizes.append(size)
     if not chosen:
         return None
-    sizes = [len(s) if s is not None else len(p) for p, s in chosen]
-    cumulative = []
-    total = 0
-    for size in sizes:
-        total += size
-        cumulative.append(total)
+    cumulative = list(accumulate(sizes))
+    total = cumulative[-1]
 
-    def at(n: int) -> Quote:
+    async def at(n: int) -> Quote | None:
         k = bisect.bisect_right(cumulative, n)
-        pool, subset = chosen[k]
+        sid, subset = chosen[k]
         index = n - (cumulative[k - 1] if k else 0)
-        return pool.quote(subset[index] if subset is not None else index)
+        pool = await pools.pool(sid)
+        index = subset[index] if subset is not None else index
+        return pool.quote(index) if index < len(pool) else None
 
     for _ in range(_DRAWS):
-        quote = at(rng.randrange(total))
-        if quote.id not in exclude:
+        quote = await at(rng.randrange(total))
+        if quote is not None and quote.id not in exclude:
             return quote
     if not exclude:
         return None  # unreachable: a draw from a non-empty pool with no exclusions succeeds
-    left = [
-        (pool, index)
-        for pool, subset in chosen
-        for index in (range(len(pool)) if subset is None else subset)
-        if pool.quote(index).id not in exclude
-    ]
+    left: list[tuple[str, int]] = []
+    for sid, subset in chosen:
+        pool = await pools.pool(sid)
+        left.extend((sid, index) for index in (range(len(pool)) if subset is None else subset)
+                    if pool.quote(index).id not in exclude)
     if not left:
         return None
-    pool, index = rng.choice(left)
-    return pool.quote(index)
+    sid, index = rng.choice(left)
+    return (await pools.pool(sid)).quote(index)

@@ -1,10 +1,10 @@
 """Quotes decided without Discord: which quote may show where, schedules, and what they post.
 
-`QuoteService` keeps the library's quote pools warm, picks quotes for a place (gated
-stories only in DMs and age-restricted channels) and for a server's schedules (no repeat
-until its pool is used up), and makes every scheduler decision: which runs are due, what
-each posts, when a schedule pauses and why. The cog looks at Discord (does the channel
-exist, may the bot post there), sends, and reports back.
+`QuoteService` picks quotes for a place (gated stories only in DMs and age-restricted
+channels) and for a server's schedules (no repeat until its pool is used up), and makes
+every scheduler decision: which runs are due, what each posts, when a schedule pauses and
+why. The cog looks at Discord (does the channel exist, may the bot post there), sends,
+and reports back.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.library.catalogue import Library
 from bot.library.lookup import NotFound, resolve, story_choices
-from bot.quotes.pools import Quote, pick, pools_for, render_quote
+from bot.quotes.pools import Quote, StoryPool, pick, render_quote
 from bot.quotes.schedules import (
     Decision,
     Schedule,
@@ -92,13 +92,21 @@ def _no_schedule(schedule_id: int) -> str:
     return f"There is no schedule #{schedule_id} here; see `/quotes list`."
 
 
-async def _build(library: Library) -> None:
-    try:
-        count = await asyncio.to_thread(pools_for(library).build_all)
-    except Exception:
-        log.exception("Building the quote pools failed; they will build on first use")
-        return
-    log.info("Quote pools ready: %d quotes", count)
+class LibraryPools:
+    """The library's quote pools for `pick`: sizes from the catalogue, pools from the
+    texts as they are opened (made in a worker thread the first time)."""
+
+    def __init__(self, library: Library) -> None:
+        self._library = library
+
+    def size(self, story_id: str) -> int:
+        return self._library.entry(story_id).quotes if story_id in self._library else 0
+
+    async def pool(self, story_id: str) -> StoryPool:
+        text = await self._library.open(story_id)
+        if text.pool is None:
+            await asyncio.to_thread(text.quotes)
+        return text.quotes()
 
 
 class QuoteService:
@@ -107,26 +115,10 @@ class QuoteService:
     def __init__(self, services: Services) -> None:
         self._services = services
         self.rng = random.Random()
-        self._warming: asyncio.Task[None] | None = None
 
     @property
     def _quotes(self):
         return self._services.database.quotes
-
-    # --- pools ------------------------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Start building the library's quote pools in the background."""
-        self._warm(self._services.library)
-
-    async def library_changed(self, library: Library) -> None:
-        """Start building the reloaded library's pools in the background."""
-        self._warm(library)
-
-    def _warm(self, library: Library) -> None:
-        # Pools build on first use anyway; building them in a worker thread now keeps the
-        # first /quote quick without slowing start-up or a reload.
-        self._warming = asyncio.get_running_loop().create_task(_build(library))
 
     # --- picking ----------------------------------------------------------------------------
 
@@ -141,12 +133,12 @@ class QuoteService:
 
     async def pick_for_guild(self, guild_id: int, story_ids: list[str]) -> Quote | None:
         """A quote this server has not been shown; its history starts over when used up."""
-        pools = pools_for(self._services.library)
+        pools = LibraryPools(self._services.library)
         seen = await self._quotes.posted_quote_ids(guild_id, story_ids)
-        quote = pick(pools, self.rng, story_ids=story_ids, exclude=seen)
+        quote = await pick(pools, self.rng, story_ids=story_ids, exclude=seen)
         if quote is None and seen:
             await self._quotes.clear_posted_quotes(guild_id, story_ids)
-            quote = pick(pools, self.rng, story_ids=story_ids)
+            quote = await pick(pools, self.rng, story_ids=story_ids)
         return quote
 
     async def quote(self, place: Place, story: str | None = None,
@@ -164,13 +156,11 @@ class QuoteService:
                 return Refused(refusal(found.title, found.meta.rating, gate))
             story_id = found.id
         ids = await self.eligible(place, story_id)
-        picked = pick(pools_for(library), self.rng, story_ids=ids, containing=text)
+        picked = await pick(LibraryPools(library), self.rng, story_ids=ids, containing=text)
         if picked is None:
             where = f" containing “{inline(text, 120)}”" if text else ""
             return Refused(f"I found no quote{where} to show here.")
-        found = library.get(picked.story_id)
-        assert found is not None
-        return quote_card(found, picked)
+        return quote_card((await library.open(picked.story_id)).story, picked)
 
     async def story_choices(self, current: str,
                             guild_id: int | None = None) -> list[tuple[str, str]]:
@@ -300,9 +290,7 @@ class QuoteService:
             log.info("Quote schedule %d has nothing it may post in channel %d", schedule.id,
                      schedule.channel_id)
             return None
-        story = self._services.library.get(quote.story_id)
-        assert story is not None
-        return quote_card(story, quote)
+        return quote_card((await self._services.library.open(quote.story_id)).story, quote)
 
     async def posted(self, schedule: Schedule, card: QuoteCard) -> None:
         """A scheduled quote went out: the server is not shown it again for a while."""

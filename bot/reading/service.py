@@ -103,11 +103,11 @@ class ReadingService:
     def _database(self):
         return self._services.database
 
-    def _paged(self, story_id: str) -> PagedStory | None:
+    async def _paged(self, story_id: str) -> PagedStory | None:
         library = self._services.library
         if story_id not in library:
             return None
-        return library.paged(story_id, self._services.page_chars)
+        return await library.paged(story_id, self._services.page_chars)
 
     # --- opening ----------------------------------------------------------------------------
 
@@ -117,7 +117,7 @@ class ReadingService:
         found = resolve(self._services.library, text)
         if isinstance(found, NotFound):
             return Refused(found.text)
-        paged = self._paged(found.id)
+        paged = await self._paged(found.id)
         assert paged is not None
         note = ""
         if chapter is not None:
@@ -152,7 +152,7 @@ class ReadingService:
             return Refused(found.text)
         saved = await progress.get(viewer.user_id, found.id)
         if saved is None:
-            paged = self._paged(found.id)
+            paged = await self._paged(found.id)
             assert paged is not None
             return await self._show(viewer, found, paged.pages[0], owner=viewer.user_id,
                                     note=f"You hadn't started {inline(found.title, 200)}; "
@@ -179,9 +179,9 @@ class ReadingService:
 
     async def _show_saved(self, viewer: Viewer, story: Story, position: int, anchor: str,
                           *, note: str = "") -> Outcome:
-        paged = self._paged(story.id)
+        paged = await self._paged(story.id)
         assert paged is not None
-        page = paged.page_at(relocate(story.plain, position, anchor))
+        page = paged.page_at(relocate(paged.story.plain, position, anchor))
         return await self._show(viewer, story, page, owner=viewer.user_id, note=note)
 
     # --- turning ----------------------------------------------------------------------------
@@ -202,7 +202,7 @@ class ReadingService:
         if refused := await self.may_turn(viewer, owner):
             return refused
         story = self._services.library.get(story_id)
-        paged = self._paged(story_id)
+        paged = await self._paged(story_id)
         if story is None or paged is None:
             return Refused(GONE)
         return story, paged
@@ -258,7 +258,7 @@ class ReadingService:
         message = await self._database.messages.get(message_id)
         if message is None or await self.may_turn(viewer, message.user_id):
             return None
-        paged = self._paged(message.story_id)
+        paged = await self._paged(message.story_id)
         if paged is None or turn(paged, message.position, action) is paged.page_at(
                 message.position):
             return message, None
@@ -280,7 +280,7 @@ class ReadingService:
         """Check the gate, save the member's place, and return the page to show."""
         if refused := await self._refusal(viewer, story):
             return refused
-        paged = self._paged(story.id)
+        paged = await self._paged(story.id)
         assert paged is not None
         entry = self._services.library.entry(story.id)
         await self._database.progress.record_page(

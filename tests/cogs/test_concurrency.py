@@ -21,7 +21,7 @@ async def test_two_hundred_members_turning_pages_at_once(env, guild, channel):
     for member in members:
         await member.slash(channel, "read", story="lantern")
         messages.append(channel.history()[-1])
-    paged = env.bot.library.paged("lantern", env.bot.config.page_chars)
+    paged = await env.bot.library.paged("lantern", env.bot.config.page_chars)
     expected = [paged.pages[0]] * MEMBERS
     turns = [0] * MEMBERS
     for round_ in range(ROUNDS):

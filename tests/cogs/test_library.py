@@ -235,7 +235,7 @@ async def test_story_card_shows_progress_after_reading(env, channel, alice):
     progress = fields(result.response.embeds[0])["Progress — alice"]
     stored = await env.bot.database.progress.get(alice.id, "lantern")
     share = int(stored.furthest / stored.length * 100)
-    paged = env.bot.library.paged("lantern", 500)
+    paged = await env.bot.library.paged("lantern", 500)
     assert progress.endswith(f"{share}% · saved at page {opened_page}/{len(paged.pages)}")
     assert opened_page == paged.page_at(stored.position).number
 
@@ -290,7 +290,7 @@ async def test_search_finds_a_phrase_and_its_button_opens_that_page(env, channel
     assert PHRASE in page_text
     assert f"page {hit['label'].rsplit('p. ', 1)[1]}/" in opened.response.embeds[0].footer.text
     stored = await env.bot.database.progress.get(bob.id, "tide-tables")
-    paged = env.bot.library.paged("tide-tables", 500)
+    paged = await env.bot.library.paged("tide-tables", 500)
     assert stored.position == paged.page_at(stored.position).start
     assert PHRASE in paged.text(paged.page_at(stored.position))
     assert page_number(opened.response.message) > paged.chapter_first_page[1] + 1

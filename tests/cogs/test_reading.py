@@ -183,7 +183,7 @@ async def test_two_quick_turns_are_both_applied_in_order(env, channel, alice, bo
     await env.settle()
     assert page_number(latest(channel)) == 3
     reading = await env.bot.database.messages.get(message.id)
-    assert reading.position == env.bot.library.paged("lantern", 500).pages[2].start
+    assert reading.position == (await env.bot.library.paged("lantern", 500)).pages[2].start
 
 
 async def test_deleted_reading_message_is_forgotten(env, channel, alice):

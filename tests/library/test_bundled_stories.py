@@ -6,6 +6,7 @@ import pytest
 
 from bot.library.catalogue import Library
 from bot.text.markup import to_plain
+from tests.helpers import held
 
 STORIES = Path(__file__).resolve().parents[2] / "stories"
 
@@ -39,7 +40,7 @@ def test_bundled_stories_have_full_metadata_and_several_pages(library):
     for story in library:
         assert story.title and story.meta.author, story.id
         assert story.meta.summary, story.id
-        paged = library.paged(story.id)
+        paged = held(library, story.id).paged()
         assert len(paged) >= 3, story.id
         for page in paged.pages:
             text = paged.text(page)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.library.catalogue import Library, story_id
 from bot.text.markup import to_plain
+from tests.helpers import held
 
 GOOD_TEXT = "The kettle sang on the stove.\n\nShe poured two cups and waited for the knock.\n"
 
@@ -96,16 +97,16 @@ def test_good_files_load_and_every_bad_file_is_reported_once(corpus, caplog):
 
 def test_good_files_keep_their_text(corpus):
     library = Library.load(corpus, max_bytes=CAP)
-    assert "\r" not in library.get("crlf").plain
-    assert library.get("utf16").plain == "Ünïcode with a BOM — “quoted”."
-    assert library.get("latin1").plain == "Café au lait, naïve façade."
-    invisible = library.get("invisible").plain
+    assert "\r" not in held(library, "crlf").story.plain
+    assert held(library, "utf16").story.plain == "Ünïcode with a BOM — “quoted”."
+    assert held(library, "latin1").story.plain == "Café au lait, naïve façade."
+    invisible = held(library, "invisible").story.plain
     assert "\x07" not in invisible and "\x1b" not in invisible
     assert "\u200b" in invisible and "\u00a0" in invisible
     for sid in ("huge-paragraph", "no-spaces"):
-        paged = library.paged(sid, 1800)
+        paged = held(library, sid).paged(1800)
         text = "".join(to_plain(paged.text(p)) for p in paged.pages)
-        assert text.replace(" ", "") == library.get(sid).plain.replace(" ", "")
+        assert text.replace(" ", "") == held(library, sid).story.plain.replace(" ", "")
         assert all(len(paged.text(p)) <= 4096 for p in paged.pages)
 
 
@@ -135,7 +136,7 @@ def test_duplicate_ids_are_decided_by_path_order_not_by_chance(tmp_path):
     write(tmp_path / "b" / "tale.txt", "From folder b.\n")
     for _ in range(3):
         library = Library.load(tmp_path)
-        assert library.get("tale").plain == "From folder a."
+        assert held(library, "tale").story.plain == "From folder a."
         assert library.errors[0].file == "b/tale.txt"
 
 
@@ -144,10 +145,10 @@ def test_one_work_in_two_formats_loads_both_with_the_format_in_the_second_id(tmp
     write(tmp_path / "tale.md", "The Markdown copy.\n")
     write(tmp_path / "tale-md.md", "A story whose own name takes the second id.\n")
     library = Library.load(tmp_path)
-    assert library.get("tale").plain == "The Markdown copy."  # `tale.md` sorts first
-    assert library.get("tale-md").plain == "A story whose own name takes the second id."
+    assert held(library, "tale").story.plain == "The Markdown copy."  # `tale.md` sorts first
+    assert held(library, "tale-md").story.plain == "A story whose own name takes the second id."
     # `tale.txt` would become `tale-txt`.
-    assert library.get("tale-txt").plain == "The text export."
+    assert held(library, "tale-txt").story.plain == "The text export."
     assert [(w.file, w.error) for w in library.warnings] == [
         ("tale.txt", "story id 'tale' is taken by tale.md, so this one is 'tale-txt'"),
     ]
@@ -180,8 +181,8 @@ def test_suggest_finds_close_ids_and_titles(corpus):
 
 def test_paged_is_cut_once_per_page_size(corpus):
     library = Library.load(corpus, max_bytes=CAP)
-    assert library.paged("plain", 900) is library.paged("plain", 900)
-    assert library.paged("plain", 900) is not library.paged("plain", 1800)
+    assert held(library, "plain").paged(900) is held(library, "plain").paged(900)
+    assert held(library, "plain").paged(900) is not held(library, "plain").paged(1800)
 
 
 def test_epub_that_is_a_real_zip_without_a_book_is_reported(tmp_path):

@@ -9,6 +9,7 @@ import pytest
 
 from bot.library.catalogue import Library
 from bot.text.markup import to_plain
+from tests.helpers import held
 
 TEXT = "The kettle sang on the stove.\n\nShe poured two cups and waited for the knock.\n"
 
@@ -131,7 +132,7 @@ def test_a_story_of_nothing_but_sentence_ends_pages_like_any_other(tmp_path, mar
     # Every sentence-end mark of a run was the start of a search through the rest of it.
     write(tmp_path / "marks.txt", mark * 2_000_000)
     library = Library.load(tmp_path)
-    paged = library.paged("marks", 1800)
+    paged = held(library, "marks").paged(1800)
     text = "".join(to_plain(paged.text(page)) for page in paged.pages)
     assert text == mark * 2_000_000
     assert all(len(paged.text(page)) <= 4096 for page in paged.pages)
@@ -141,7 +142,7 @@ def test_a_long_paragraph_of_many_styled_runs_pages_like_any_other(tmp_path):
     # Every page joined and searched the paragraph's runs from the first one.
     write(tmp_path / "bold.txt", "*word* and " * 100_000)
     library = Library.load(tmp_path)
-    paged = library.paged("bold", 1800)
+    paged = held(library, "bold").paged(1800)
     text = "".join(to_plain(paged.text(page)) for page in paged.pages)
-    assert text.replace(" ", "") == library.get("bold").plain.replace(" ", "")
+    assert text.replace(" ", "") == held(library, "bold").story.plain.replace(" ", "")
     assert all(len(paged.text(page)) <= 4096 for page in paged.pages)

@@ -214,7 +214,7 @@ async def test_search_finds_passages_and_where_they_are(services, catalogue):
     assert 1 <= len(results.hits) <= 5
     for number, hit in enumerate(results.hits, 1):
         assert hit.story_id in ("lantern", "short")  # never the gated Night Watch
-        paged = services.library.paged(hit.story_id, 500)
+        paged = await services.library.paged(hit.story_id, 500)
         page = paged.page_at(hit.position)
         assert "harbour wall" in paged.text(page)
         assert hit.label.endswith(f" · p. {page.number}")

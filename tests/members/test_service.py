@@ -45,7 +45,7 @@ async def test_shelf_after_reading_two_stories(services):
     short, lantern = shelf.rows
     assert short.finished and short.percent == 100 and (short.page, short.pages) == (1, 1)
     assert lantern.title == "The Lantern Keeper" and lantern.page == 3 and not lantern.finished
-    assert lantern.pages == len(services.library.paged("lantern", 500).pages)
+    assert lantern.pages == len((await services.library.paged("lantern", 500)).pages)
     assert shelf.text == f"{short.line()}\n\n{lantern.line()}"
     assert (shelf.page, shelf.pages, shelf.footer) == (1, 1, "2 stories")
 
