@@ -58,6 +58,7 @@ async def restart(env, config: Config):
     await env.restart_bot(create_bot(config))
     await old.database.close()
     await env.bot.tree.sync()
+    await env.bot.services.catalogue.rebuilt()
     return env.bot
 
 

@@ -61,6 +61,11 @@ class CostCache(Generic[K, V]):
         self._entries.move_to_end(key)
         return found[0]
 
+    def peek(self, key: K) -> V | None:
+        """The value kept for `key`, leaving its place in the order as it is."""
+        found = self._entries.get(key)
+        return found[0] if found else None
+
     def put(self, key: K, value: V) -> V:
         """Keep `value` if it fits, dropping the least recently used; return it either way."""
         self.discard(key)

@@ -123,7 +123,7 @@ class Entry:
 class TextSource(Protocol):
     """Where a library that does not hold its texts opens them."""
 
-    async def open(self, entry: Entry) -> Text: ...
+    async def open(self, entry: Entry, *, keep: bool = True) -> Text: ...
 
 
 def story_id(stem: str) -> str:
@@ -262,15 +262,16 @@ class Library:
     def entries(self) -> Iterator[Entry]:
         return iter(self._entries.values())
 
-    async def open(self, story_id: str) -> Text:
+    async def open(self, story_id: str, *, keep: bool = True) -> Text:
         """A story's text: held, or opened from the store. KeyError for an unknown id;
-        `StoryError` when the store no longer has it."""
+        `StoryError` when the store no longer has it. `keep=False` is for a pass over the
+        whole library, which should not push out what members are reading."""
         entry = self._entries[story_id]
         if entry.text is not None:
             return entry.text
         if self._texts is None:
             raise StoryError("its text is not available")
-        return await self._texts.open(entry)
+        return await self._texts.open(entry, keep=keep)
 
     async def paged(self, story_id: str, page_chars: int = DEFAULT_PAGE_CHARS) -> PagedStory:
         """The story cut into pages of `page_chars`."""

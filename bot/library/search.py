@@ -270,7 +270,7 @@ class SearchIndex:
                 log.info("Search index: pass left for a newer library")
                 return None
             try:
-                text = await library.open(sid)
+                text = await library.open(sid, keep=False)
                 rows = await asyncio.to_thread(story_rows, text.story, text.layout)
                 await self._rows.replace(sid, signatures[sid], placed[sid], rows)
             except (ValueError, StoryError) as exc:

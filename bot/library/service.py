@@ -2,7 +2,7 @@
 
 The search index is kept in the database (`bot.library.search`): at start-up and after each
 reload, a pass re-indexes the stories that are new or changed and drops those gone, in the
-background after a reload, while searches use what is indexed. Which listings
+background, while searches use what is indexed. Which listings
 still have live buttons is held here, in memory only, so after a restart every old listing
 button is answered as expired.
 """
@@ -132,11 +132,12 @@ class LibraryService:
         return self._index
 
     async def start(self) -> None:
-        """Bring the search index to the library: on a restart, only what changed since."""
-        await self._build(self._services.library)
+        """Bring the search index to the library in the background: on a restart, only
+        what changed since, so the bot answers at once."""
+        await self.library_changed(self._services.library)
 
     async def library_changed(self, library: Library) -> None:
-        """Bring the index to a reloaded library in the background."""
+        """Bring the index to a (reloaded) library in the background."""
         task = asyncio.create_task(self._build(library))
         self._rebuilding.add(task)
         task.add_done_callback(self._built)

@@ -70,14 +70,18 @@ class StoredTexts:
         self._opening: dict[tuple[str, str], asyncio.Future[Text]] = {}
         self.opened = 0  # texts read from the store, for the benchmark and tests
 
-    async def open(self, entry: Entry) -> Text:
+    async def open(self, entry: Entry, *, keep: bool = True) -> Text:
+        """The entry's text, from the cache or the store; `keep=False` leaves the cache as
+        it was."""
         key = (entry.content_hash, entry.story.id)
-        found = self.cache.get(key)
+        found = self.cache.get(key) if keep else self.cache.peek(key)
         if found is not None:
             return found
         waiting = self._opening.get(key)
         if waiting is not None:
             return await asyncio.shield(waiting)
+        if not keep:
+            return await self._read(entry)
         future: asyncio.Future[Text] = asyncio.get_running_loop().create_future()
         self._opening[key] = future
         try:
@@ -164,8 +168,8 @@ async def open_library(root: Path | str, store: StoryStore, texts: StoredTexts, 
              if row.parser_version == STORED_VERSION and row.error is None}
     for done, path in enumerate(work.to_read):
         report(done)
-        await _read(root, path, folder.found[path], store, known, reading, page_chars,
-                    max_bytes, parse_budget)
+        await _read(root, path, folder, store, known, reading, page_chars, max_bytes,
+                    parse_budget)
     if reading.parsed:
         release_parser_memory()
     await store.forget(work.removed)
@@ -180,15 +184,15 @@ async def open_library(root: Path | str, store: StoryStore, texts: StoredTexts, 
     return library
 
 
-async def _read(root: Path, path: str, file_stamp: str, store: StoryStore,
+async def _read(root: Path, path: str, folder: Survey, store: StoryStore,
                 known: dict[str, StoredFile], reading: Reading, page_chars: int,
                 max_bytes: int, parse_budget: float) -> None:
     """Read one new or changed file and record what it gave."""
+    file_stamp = folder.found[path]
     try:
         digest = await asyncio.to_thread(_hash, root / path)
-    except OSError as exc:
-        digest, error = "", f"it cannot be read ({exc.strerror or exc})"
-        await store.record(path, file_stamp, digest, STORED_VERSION, error=error)
+    except OSError as exc:  # not recorded: the next load tries it again
+        folder.refused[path] = f"it cannot be read ({exc.strerror or exc})"
         return
     same = known.get(digest)
     if same is not None and await store.has_body(digest, STORED_VERSION):
@@ -247,8 +251,8 @@ async def _catalogue(root: Path, store: StoryStore, folder: Survey, known: dict[
         log.warning("Reading again %d stories whose stored copy is incomplete", len(broken))
         for path in broken:
             known.pop(next(row.content_hash for row in rows if row.path == path), None)
-            await _read(root, path, folder.found[path], store, known, reading, page_chars,
-                        max_bytes, parse_budget)
+            await _read(root, path, folder, store, known, reading, page_chars, max_bytes,
+                        parse_budget)
     unpaged = [row for row in rows if cards[row.path] is not None and row.pages is None]
     for row in unpaged:
         body = await store.body(row.content_hash, STORED_VERSION)

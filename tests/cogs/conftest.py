@@ -29,6 +29,7 @@ def simcord_bot(config: Config):
 @pytest.fixture
 async def env(simcord_env):
     await simcord_env.bot.tree.sync()
+    await simcord_env.bot.services.catalogue.rebuilt()  # searches find every story
     yield simcord_env
     # SimCord detaches bots without calling close(); an open aiosqlite connection would keep
     # its worker thread, and the test run, alive.

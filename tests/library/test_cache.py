@@ -23,6 +23,15 @@ def test_least_recently_used_go_first():
     assert cache.total == 8
 
 
+def test_peeking_leaves_the_order_as_it_was():
+    cache = CostCache(10, cost=len)
+    cache.put("a", "xxxx")
+    cache.put("b", "xxxx")
+    assert cache.peek("a") == "xxxx" and cache.peek("missing") is None
+    cache.put("c", "xxxx")
+    assert "a" not in cache and "b" in cache  # a stayed the least recently used
+
+
 def test_an_entry_bigger_than_the_bound_is_returned_but_not_kept():
     cache = CostCache(10, cost=len)
     cache.put("a", "xxx")

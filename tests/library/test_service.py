@@ -32,7 +32,8 @@ WITHHELD = ("Some stories rated Mature or above and Not Rated stories match, but
 async def catalogue(services):
     """The library service after start-up, its search index built."""
     assert services.catalogue.index is None
-    await services.start()
+    await services.start()  # the index is built in the background
+    await services.catalogue.rebuilt()
     assert services.catalogue.index is not None
     return services.catalogue
 
@@ -302,6 +303,7 @@ async def test_a_restart_with_the_same_library_indexes_nothing(services, catalog
         restarted = Services(database, services.library, page_chars=500)
         with caplog.at_level(logging.INFO, logger="bot.library.search"):
             await restarted.start()
+            await restarted.catalogue.rebuilt()
         assert "Search index: 0 stories re-indexed, 3 kept, 0 removed" in caplog.text
         assert restarted.catalogue.index == IndexPass(reindexed=0, kept=3, removed=0)
         (hit, *_) = found(await restarted.catalogue.search(ALICE, "Harbour WALL")).hits
