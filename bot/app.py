@@ -97,6 +97,7 @@ class StoryBot(commands.Bot):
         self.texts = StoredTexts(self.database.stories, self.config.story_cache_bytes)
         library = self._given_library or await self.load_library()
         self.services = Services(self.database, library, page_chars=self.config.page_chars)
+        await self.database.stories.prune()
         await self.services.start()
         if self.config.watch_stories:
             loop = asyncio.get_running_loop()
@@ -144,6 +145,8 @@ class StoryBot(commands.Bot):
         async with self._reload_lock:
             library = await self.load_library(progress)
             await self.services.use_library(library)
+            # Only now that no reader is served from the old library can its texts go.
+            await self.database.stories.prune()
         self.dispatch("library_reloaded", self.library)
         return self.library
 

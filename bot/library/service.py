@@ -10,6 +10,7 @@ button is answered as expired.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import Iterable
@@ -39,6 +40,7 @@ from bot.reading.gate import Gate, is_gated, refusal, shown_in
 from bot.reading.pages import relocate
 from bot.reading.service import Refused, Viewer
 from bot.text.formatting import clip, inline, is_link, page_count
+from bot.text.story import StoryError
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -252,9 +254,11 @@ class LibraryService:
         page = 1
         if progress:
             # The saved place, found again by its anchor if the story was edited since.
-            text = await library.open(found.id)
-            page = pages.number_at(relocate(text.story.plain, progress.position,
-                                            progress.anchor))
+            position = progress.position
+            with contextlib.suppress(StoryError):  # unreadable for now: the place as saved
+                text = await library.open(found.id)
+                position = relocate(text.story.plain, position, progress.anchor)
+            page = pages.number_at(position)
         return story_card(
             found,
             words=library.entry(found.id).words,
@@ -292,6 +296,9 @@ class LibraryService:
         index = self._search
         scope = found.id if found else None
         where = f" in **{inline(found.title, 100)}**" if found else ""
+        # While a pass is under way, new and changed stories may not be searchable yet.
+        pending = (" (The search index is still taking in new and changed stories; try "
+                   "again in a minute for those.)") if self._rebuilding else ""
         hits = await index.search(text, story_id=scope, limit=HITS_SHOWN, accept=accept)
         if not hits:
             message = f"No passages match “{inline(text, 100)}”{where}."
@@ -299,7 +306,7 @@ class LibraryService:
             if hidden and library.get(hidden[0].story_id) is not None:
                 message += (f" Some {gate.describe()} match, but they show only in "
                             "age-restricted channels or in a DM with me.")
-            return Refused(message)
+            return Refused(message + pending)
         found_hits = []
         for number, hit in enumerate(hits, 1):
             hit_story = library.get(hit.story_id)
@@ -312,7 +319,7 @@ class LibraryService:
                             snippet_markdown=highlight(hit.snippet, hit.marks))
             found_hits.append(SearchHit(hit.story_id, hit.offset, line,
                                         hit_label(number, hit_story, page)))
-        return SearchResults(f"Passages matching “{inline(text, 100)}”{where}:",
+        return SearchResults(f"Passages matching “{inline(text, 100)}”{where}:{pending}",
                              tuple(found_hits))
 
 

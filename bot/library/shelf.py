@@ -33,7 +33,7 @@ from bot.library.catalogue import (
     read_story,
     unexpected,
 )
-from bot.library.files import SIDECAR_SUFFIX, candidates, check_size, release_parser_memory
+from bot.library.files import candidates, check_size, read_file, release_parser_memory
 from bot.library.scan import content_hash, plan, stamp
 from bot.parsers import PARSER_VERSION
 from bot.parsers.budget import PARSE_BUDGET_S
@@ -67,40 +67,49 @@ class StoredTexts:
     def __init__(self, store: StoryStore, cache_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self._store = store
         self.cache: CostCache[tuple[str, str], Text] = CostCache(cache_bytes, text_cost)
-        self._opening: dict[tuple[str, str], asyncio.Future[Text]] = {}
+        self._opening: dict[tuple[str, str], asyncio.Task[Text]] = {}
         self.opened = 0  # texts read from the store, for the benchmark and tests
 
     async def open(self, entry: Entry, *, keep: bool = True) -> Text:
         """The entry's text, from the cache or the store; `keep=False` leaves the cache as
-        it was."""
+        it was.
+
+        Members opening the same text at once share one read, which runs as its own task:
+        one of them giving up (a cancelled interaction) does not fail the others.
+        """
         key = (entry.content_hash, entry.story.id)
         found = self.cache.get(key) if keep else self.cache.peek(key)
         if found is not None:
             return found
-        waiting = self._opening.get(key)
-        if waiting is not None:
-            return await asyncio.shield(waiting)
-        if not keep:
+        if not keep and key not in self._opening:
             return await self._read(entry)
-        future: asyncio.Future[Text] = asyncio.get_running_loop().create_future()
-        self._opening[key] = future
-        try:
-            text = await self._read(entry)
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: a failure is the opener's to report
-            raise
-        finally:
-            del self._opening[key]
-        future.set_result(text)
-        return self.cache.put(key, text)
+        reading = self._opening.get(key)
+        if reading is None:
+            reading = asyncio.create_task(self._keep(key, entry))
+            self._opening[key] = reading
+            reading.add_done_callback(lambda task: self._read_done(key, task))
+        return await asyncio.shield(reading)
+
+    async def _keep(self, key: tuple[str, str], entry: Entry) -> Text:
+        return self.cache.put(key, await self._read(entry))
+
+    def _read_done(self, key: tuple[str, str], task: asyncio.Task[Text]) -> None:
+        self._opening.pop(key, None)
+        if not task.cancelled():
+            task.exception()  # whoever awaited it reports a failure; nobody may be left
 
     async def _read(self, entry: Entry) -> Text:
         body = await self._store.body(entry.content_hash, STORED_VERSION)
-        if body is None:
-            raise StoryError("its text is no longer in the store; a reload reads it again")
-        self.opened += 1
-        return await asyncio.to_thread(_text, body, entry)
+        try:
+            if body is None:
+                raise StoryError("its text is no longer in the store")
+            self.opened += 1
+            return await asyncio.to_thread(_text, body, entry)
+        except StoryError:
+            # Lost or unreadable while files still give it: the next load reads them again.
+            # (A story only a replaced library served has no files left to forget.)
+            await self._store.forget_content(entry.content_hash, STORED_VERSION)
+            raise
 
 
 def _text(body: bytes, entry: Entry) -> Text:
@@ -152,6 +161,8 @@ async def open_library(root: Path | str, store: StoryStore, texts: StoredTexts, 
     """The library of the folder at `root`, from the store, after reading what changed.
 
     `progress(done, total)` hears about the files being read, about every two seconds.
+    Stories no file gives any more stay in the store, for a library still serving them,
+    until the caller has swapped the new one in and calls `StoryStore.prune`.
     """
     root = Path(root)
     started = time.perf_counter()
@@ -173,7 +184,6 @@ async def open_library(root: Path | str, store: StoryStore, texts: StoredTexts, 
     if reading.parsed:
         release_parser_memory()
     await store.forget(work.removed)
-    await store.prune()
     rows = await _catalogue(root, store, folder, known, reading, page_chars, max_bytes,
                             parse_budget)
     library = _shelve(root, folder, rows, texts, page_chars)
@@ -190,7 +200,10 @@ async def _read(root: Path, path: str, folder: Survey, store: StoryStore,
     """Read one new or changed file and record what it gave."""
     file_stamp = folder.found[path]
     try:
-        digest = await asyncio.to_thread(_hash, root / path)
+        digest = await asyncio.to_thread(_hash, root, root / path, max_bytes)
+    except StoryError as exc:  # its sidecar breaks the folder's rules
+        await store.record(path, file_stamp, "", STORED_VERSION, error=str(exc))
+        return
     except OSError as exc:  # not recorded: the next load tries it again
         folder.refused[path] = f"it cannot be read ({exc.strerror or exc})"
         return
@@ -218,10 +231,9 @@ async def _read(root: Path, path: str, folder: Survey, store: StoryStore,
                                                     "\n".join(caveats), time.time()))
 
 
-def _hash(path: Path) -> str:
-    sidecar = path.with_suffix(SIDECAR_SUFFIX)
-    metadata = sidecar.read_bytes() if sidecar.is_file() else None
-    return content_hash(path.read_bytes(), metadata)
+def _hash(root: Path, path: Path, max_bytes: int) -> str:
+    """What the file and its sidecar hash to, read by the folder's rules."""
+    return content_hash(*read_file(root, path, max_bytes))
 
 
 def _parse(root: Path, path: Path, max_bytes: int,

@@ -30,6 +30,7 @@ from bot.reading.service import GONE, Outcome, Refused, Viewer
 from bot.text.formatting import clamp_page, clip, inline, page_count, page_offset
 from bot.text.numbers import whole_number
 from bot.text.pagination import Page, PagedStory
+from bot.text.story import StoryError
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -111,11 +112,15 @@ class MemberService:
 
     async def _page(self, story_id: str, position: int) -> tuple[PagedStory, Page] | None:
         """The paged story and the page holding a place, its text opened; None when the
-        story left the library."""
+        story left the library or its text cannot be opened now."""
         library = self._services.library
         if story_id not in library:
             return None
-        paged = await library.paged(story_id, self._services.page_chars)
+        try:
+            paged = await library.paged(story_id, self._services.page_chars)
+        except StoryError as exc:
+            log.warning("Could not open %s: %s", story_id, exc)
+            return None
         return paged, paged.page_at(position)
 
     def _page_number(self, story_id: str, position: int) -> int | None:

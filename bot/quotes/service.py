@@ -34,7 +34,7 @@ from bot.quotes.schedules import (
 from bot.reading.gate import Place, refusal, shown_in
 from bot.reading.service import Refused
 from bot.text.formatting import clip, clip_lines, inline
-from bot.text.story import Story
+from bot.text.story import Story, StoryError
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -103,7 +103,11 @@ class LibraryPools:
         return self._library.entry(story_id).quotes if story_id in self._library else 0
 
     async def pool(self, story_id: str) -> StoryPool:
-        text = await self._library.open(story_id)
+        try:
+            text = await self._library.open(story_id)
+        except StoryError as exc:  # quoted again once the library has it back
+            log.warning("No quotes from %s for now: %s", story_id, exc)
+            return StoryPool(None)
         if text.pool is None:
             await asyncio.to_thread(text.quotes)
         return text.quotes()

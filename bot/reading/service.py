@@ -9,6 +9,7 @@ a `Refused` answer to give the member privately.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,12 +27,16 @@ from bot.reading.pages import (
 from bot.storage.progress import PageMessage, Paging
 from bot.text.formatting import inline
 from bot.text.pagination import Page, PagedStory
-from bot.text.story import Story
+from bot.text.story import Story, StoryError
 
 if TYPE_CHECKING:
     from bot.services import Services
 
+log = logging.getLogger(__name__)
+
 GONE = "That story is no longer in the library."
+UNREADABLE = ("I couldn't open that story's text just now; the library is being reloaded "
+              "or needs it read again. Try again in a minute.")
 CLOSED_HERE = ("This reading is closed here: the story may no longer be shown in this channel. "
                "Your place is kept; `/continue` in a DM with me or in an age-restricted "
                "channel goes on from it.")
@@ -103,11 +108,16 @@ class ReadingService:
     def _database(self):
         return self._services.database
 
-    async def _paged(self, story_id: str) -> PagedStory | None:
+    async def _paged(self, story_id: str) -> PagedStory | Refused:
+        """The story's pages, its text opened; or why it cannot be read."""
         library = self._services.library
         if story_id not in library:
-            return None
-        return await library.paged(story_id, self._services.page_chars)
+            return Refused(GONE)
+        try:
+            return await library.paged(story_id, self._services.page_chars)
+        except StoryError as exc:
+            log.warning("Could not open %s: %s", story_id, exc)
+            return Refused(UNREADABLE)
 
     # --- opening ----------------------------------------------------------------------------
 
@@ -118,7 +128,8 @@ class ReadingService:
         if isinstance(found, NotFound):
             return Refused(found.text)
         paged = await self._paged(found.id)
-        assert paged is not None
+        if isinstance(paged, Refused):
+            return paged
         note = ""
         if chapter is not None:
             jump = goto_chapter(paged, chapter, page)
@@ -153,7 +164,8 @@ class ReadingService:
         saved = await progress.get(viewer.user_id, found.id)
         if saved is None:
             paged = await self._paged(found.id)
-            assert paged is not None
+            if isinstance(paged, Refused):
+                return paged
             return await self._show(viewer, found, paged.pages[0], owner=viewer.user_id,
                                     note=f"You hadn't started {inline(found.title, 200)}; "
                                          "here is the first page.")
@@ -180,7 +192,8 @@ class ReadingService:
     async def _show_saved(self, viewer: Viewer, story: Story, position: int, anchor: str,
                           *, note: str = "") -> Outcome:
         paged = await self._paged(story.id)
-        assert paged is not None
+        if isinstance(paged, Refused):
+            return paged
         page = paged.page_at(relocate(paged.story.plain, position, anchor))
         return await self._show(viewer, story, page, owner=viewer.user_id, note=note)
 
@@ -202,9 +215,11 @@ class ReadingService:
         if refused := await self.may_turn(viewer, owner):
             return refused
         story = self._services.library.get(story_id)
-        paged = await self._paged(story_id)
-        if story is None or paged is None:
+        if story is None:
             return Refused(GONE)
+        paged = await self._paged(story_id)
+        if isinstance(paged, Refused):
+            return paged
         return story, paged
 
     async def turn(self, viewer: Viewer, story_id: str, owner: int, position: int,
@@ -259,7 +274,7 @@ class ReadingService:
         if message is None or await self.may_turn(viewer, message.user_id):
             return None
         paged = await self._paged(message.story_id)
-        if paged is None or turn(paged, message.position, action) is paged.page_at(
+        if isinstance(paged, Refused) or turn(paged, message.position, action) is paged.page_at(
                 message.position):
             return message, None
         outcome = await self.turn(viewer, message.story_id, message.user_id, message.position,
@@ -281,7 +296,8 @@ class ReadingService:
         if refused := await self._refusal(viewer, story):
             return refused
         paged = await self._paged(story.id)
-        assert paged is not None
+        if isinstance(paged, Refused):
+            return paged
         entry = self._services.library.entry(story.id)
         await self._database.progress.record_page(
             viewer.user_id, story.id,

@@ -54,7 +54,7 @@ class CatalogueRow:
     content_hash: str
     error: str | None
     warnings: str
-    card: StoredCard | None  # None for a skipped file, or one whose card is not kept
+    card: StoredCard | None  # None for a skipped file, or one whose story is not kept
     pages: bytes | None  # page starts for the page size asked for, if worked out
 
     @property
@@ -91,13 +91,14 @@ class StoryStore:
         return row is not None
 
     async def catalogue(self, parser_version: int, page_chars: int) -> list[CatalogueRow]:
-        """Every file read by this parser version, in path order, with its card and its
-        page starts for `page_chars` where kept."""
+        """Every file read by this parser version, in path order, with its card (when its
+        body is kept too) and its page starts for `page_chars` where kept."""
         rows = await self._sql.fetch(
             "SELECT f.path, f.content_hash, f.error, f.warnings, c.card, c.words, c.minutes, "
             "c.length, c.quotes, p.starts FROM story_files f "
             "LEFT JOIN story_cards c ON c.content_hash = f.content_hash "
-            "AND c.parser_version = f.parser_version "
+            "AND c.parser_version = f.parser_version AND EXISTS (SELECT 1 FROM story_bodies b "
+            "WHERE b.content_hash = f.content_hash AND b.parser_version = f.parser_version) "
             "LEFT JOIN story_pages p ON p.content_hash = f.content_hash "
             "AND p.parser_version = f.parser_version AND p.page_chars = ? "
             "WHERE f.parser_version = ? ORDER BY f.path",
@@ -128,7 +129,7 @@ class StoryStore:
 
         The file's row, its body and its card commit together, so a process killed in
         between leaves the file to be read again at the next start rather than a row
-        without a story.
+        without a story. A body parsed again replaces the one kept.
         """
         if body is not None and error is not None:
             raise ValueError("a file gives either a body or an error")
@@ -139,13 +140,17 @@ class StoryStore:
             if body is not None:
                 await self._sql.execute(
                     "INSERT INTO story_bodies (content_hash, parser_version, body) "
-                    "VALUES (?, ?, ?) ON CONFLICT (content_hash, parser_version) DO NOTHING",
+                    "VALUES (?, ?, ?) ON CONFLICT (content_hash, parser_version) "
+                    "DO UPDATE SET body = excluded.body",
                     (content_hash, parser_version, body),
                 )
                 await self._sql.execute(
                     f"INSERT INTO story_cards (content_hash, parser_version, "
                     f"{columns(StoredCard)}) VALUES ({marks(7)}) "
-                    "ON CONFLICT (content_hash, parser_version) DO NOTHING",
+                    "ON CONFLICT (content_hash, parser_version) DO UPDATE SET "
+                    "card = excluded.card, words = excluded.words, "
+                    "minutes = excluded.minutes, length = excluded.length, "
+                    "quotes = excluded.quotes",
                     (content_hash, parser_version, card.card, card.words, card.minutes,
                      card.length, card.quotes),
                 )
@@ -172,6 +177,13 @@ class StoryStore:
             deleted += await self._sql.changed(
                 f"DELETE FROM story_files WHERE path IN ({marks(len(batch))})", tuple(batch))
         return deleted
+
+    async def forget_content(self, content_hash: str, parser_version: int) -> int:
+        """Files whose stored story is unusable: forgotten, so the next load reads them
+        again; how many."""
+        return await self._sql.changed(
+            "DELETE FROM story_files WHERE content_hash = ? AND parser_version = ?",
+            (content_hash, parser_version))
 
     async def prune(self) -> int:
         """Drop stories no file uses any more (bodies, cards, page starts); how many

@@ -278,7 +278,11 @@ async def test_a_reload_rebuilds_the_index_without_holding_up_the_reload(service
     before = catalogue.index
     await services.use_library(Library.load(folder))
     assert catalogue.index is before  # searches go on with the old index meanwhile
+    meanwhile = await catalogue.search(ALICE, "brass weathervane")
+    said = meanwhile.text if isinstance(meanwhile, Refused) else meanwhile.header
+    assert "still taking in new and changed stories" in said
     await catalogue.rebuilt()
+    assert "still taking in" not in found(await catalogue.search(ALICE, "lamplighter")).header
     assert catalogue.index is not before
     (hit,) = found(await catalogue.search(ALICE, "brass weathervane")).hits
     assert hit.story_id == "late"
