@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.text.markup import to_plain
-from bot.text.pagination import DESCRIPTION_LIMIT, Layout, paginate
+from bot.text.pagination import DESCRIPTION_LIMIT, Layout, PageIndex, paginate
 from bot.text.story import (
     BLOCK_SEPARATOR,
     SCENE_BREAK_BLOCK,
@@ -215,3 +215,22 @@ def test_empty_chapter_still_has_a_page():
 def test_page_size_out_of_range_is_refused(size):
     with pytest.raises(ValueError, match="500-4000"):
         paginate(story_of([paragraph("x")]), size)
+
+
+@given(stories, st.sampled_from([500, 900, 1800]), st.data())
+@settings(max_examples=60, deadline=None)
+def test_a_page_index_numbers_every_place_as_the_pages_do(story, page_chars, data):
+    paged = paginate(story, page_chars)
+    index = PageIndex.from_bytes(paged.index.to_bytes())
+    assert len(index) == len(paged.pages)
+    length = paged.pages[-1].end
+    for offset in data.draw(st.lists(st.integers(-5, length + 5), max_size=20)):
+        assert index.number_at(offset) == paged.page_at(offset).number
+
+
+@pytest.mark.parametrize("data", [b"", b"\x01" * 8, b"\0" * 7,
+                                  (0).to_bytes(8, "little") + (9).to_bytes(8, "little")
+                                  + (3).to_bytes(8, "little")])
+def test_bytes_that_are_not_a_page_index_are_refused(data):
+    with pytest.raises(ValueError):
+        PageIndex.from_bytes(data)
