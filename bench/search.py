@@ -73,7 +73,7 @@ async def timed(index: SearchIndex, queries: list[str]) -> tuple[float, float, i
 
 def pieces(library: Library, rng: random.Random, count: int, length: int, *,
            words: bool) -> list[str]:
-    stories = list(library)
+    stories = [entry.text.story for entry in library.entries()]
     out = []
     while len(out) < count:
         text = rng.choice(stories).plain

@@ -23,6 +23,7 @@ import logging
 import re
 import time
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -57,9 +58,9 @@ class Text:
 
     __slots__ = ("_paged", "layout", "pool", "story")
 
-    def __init__(self, story: Story) -> None:
+    def __init__(self, story: Story, rendered: array | None = None) -> None:
         self.story = story
-        self.layout = Layout(story)
+        self.layout = Layout(story, rendered)
         self._paged: dict[int, PagedStory] = {}
         self.pool: StoryPool | None = None
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,12 +100,12 @@ class StoredTexts:
             task.exception()  # whoever awaited it reports a failure; nobody may be left
 
     async def _read(self, entry: Entry) -> Text:
-        body = await self._store.body(entry.content_hash, STORED_VERSION)
+        kept = await self._store.text(entry.content_hash, STORED_VERSION)
         try:
-            if body is None:
+            if kept is None:
                 raise StoryError("its text is no longer in the store")
             self.opened += 1
-            return await asyncio.to_thread(_text, body, entry)
+            return await asyncio.to_thread(_text, *kept, entry)
         except StoryError:
             # Lost or unreadable while files still give it: the next load reads them again.
             # (A story only a replaced library served has no files left to forget.)
@@ -112,11 +113,19 @@ class StoredTexts:
             raise
 
 
-def _text(body: bytes, entry: Entry) -> Text:
+def _text(body: bytes, layout: bytes | None, entry: Entry) -> Text:
     try:
         story = codec.decode(body, id=entry.story.id, source=entry.story.source)
     except codec.CodecError as exc:
         raise StoryError(f"its stored text cannot be read ({exc})") from None
+    if layout is not None:
+        rendered = array("q")
+        try:
+            rendered.frombytes(layout)
+            return Text(story, rendered)
+        except ValueError:
+            log.warning("%s: its stored layout does not fit; measuring it again",
+                        entry.story.id)
     return Text(story)
 
 
@@ -225,7 +234,9 @@ async def _read(root: Path, path: str, folder: Survey, store: StoryStore,
     assert entry.text is not None
     pages = entry.text.paged(page_chars).index.to_bytes()
     await store.record(path, file_stamp, entry.content_hash, STORED_VERSION, body=body,
-                       card=card, pages=(page_chars, pages), warnings=caveats)
+                       card=card, pages=(page_chars, pages),
+                       layout=entry.text.layout.rendered_lengths().tobytes(),
+                       warnings=caveats)
     known.setdefault(entry.content_hash, StoredFile(path, file_stamp, entry.content_hash,
                                                     STORED_VERSION, None,
                                                     "\n".join(caveats), time.time()))

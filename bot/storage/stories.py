@@ -81,6 +81,19 @@ class StoryStore:
         )
         return bytes(row[0]) if row else None
 
+    async def text(self, content_hash: str,
+                   parser_version: int) -> tuple[bytes, bytes | None] | None:
+        """The encoded story and its block layout (None when not kept), if kept."""
+        row = await self._sql.fetch_one(
+            "SELECT b.body, c.layout FROM story_bodies b LEFT JOIN story_cards c "
+            "USING (content_hash, parser_version) "
+            "WHERE b.content_hash = ? AND b.parser_version = ?",
+            (content_hash, parser_version),
+        )
+        if row is None:
+            return None
+        return bytes(row[0]), bytes(row[1]) if row[1] is not None else None
+
     async def has_body(self, content_hash: str, parser_version: int) -> bool:
         """Whether the story these bytes give is kept, with its card."""
         row = await self._sql.fetch_one(
@@ -121,10 +134,12 @@ class StoryStore:
 
     async def record(self, path: str, stamp: str, content_hash: str, parser_version: int, *,
                      body: bytes | None = None, card: StoredCard | None = None,
-                     pages: tuple[int, bytes] | None = None, error: str | None = None,
+                     pages: tuple[int, bytes] | None = None, layout: bytes | None = None,
+                     error: str | None = None,
                      warnings: Iterable[str] = (), now: float | None = None) -> None:
         """What reading a file gave: its story's encoded body and card (and its page
-        starts for one page size, as `(page_chars, starts)`), or why it was skipped. A
+        starts for one page size, as `(page_chars, starts)`, and its block layout), or
+        why it was skipped. A
         file whose bytes gave a story already kept is recorded with neither.
 
         The file's row, its body and its card commit together, so a process killed in
@@ -146,13 +161,13 @@ class StoryStore:
                 )
                 await self._sql.execute(
                     f"INSERT INTO story_cards (content_hash, parser_version, "
-                    f"{columns(StoredCard)}) VALUES ({marks(7)}) "
+                    f"{columns(StoredCard)}, layout) VALUES ({marks(8)}) "
                     "ON CONFLICT (content_hash, parser_version) DO UPDATE SET "
                     "card = excluded.card, words = excluded.words, "
                     "minutes = excluded.minutes, length = excluded.length, "
-                    "quotes = excluded.quotes",
+                    "quotes = excluded.quotes, layout = excluded.layout",
                     (content_hash, parser_version, card.card, card.words, card.minutes,
-                     card.length, card.quotes),
+                     card.length, card.quotes, layout),
                 )
             if pages is not None:
                 await self.record_pages(content_hash, parser_version, *pages)

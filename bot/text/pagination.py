@@ -58,12 +58,14 @@ class ChapterLayout:
         "start",
     )  # fmt: skip
 
-    def __init__(self, blocks: tuple[Block, ...], start: int) -> None:
+    def __init__(self, blocks: tuple[Block, ...], start: int,
+                 rendered: array | None = None) -> None:
         # Machine-integer arrays: a list of Python ints costs four times the memory, and a
         # library keeps one of these per chapter for as long as it runs.
         self.blocks = blocks
         self.plain_len = array("q", (_plain_length(b) for b in blocks))
-        self.rendered_len = array("q", (rendered_length(b) for b in blocks))
+        self.rendered_len = (rendered if rendered is not None
+                             else array("q", (rendered_length(b) for b in blocks)))
         # run_len[i]: rendered length of blocks[:i], each followed by a separator.
         self.run_len = array("q", [0])
         self.run_len.extend(accumulate(n + _SEP for n in self.rendered_len))
@@ -139,13 +141,29 @@ class ChapterLayout:
 class Layout:
     """The lengths pagination needs for a whole story, independent of page size."""
 
-    def __init__(self, story: Story) -> None:
+    def __init__(self, story: Story, rendered: array | None = None) -> None:
+        """`rendered`, when given, is `rendered_lengths()` of an earlier layout of the same
+        story: rendering every block to measure it is most of the cost of a layout.
+        ValueError when it does not have one length per block."""
+        blocks = sum(len(chapter.blocks) for chapter in story.chapters)
+        if rendered is not None and len(rendered) != blocks:
+            raise ValueError(f"{len(rendered)} rendered lengths for {blocks} blocks")
         self.chapters: list[ChapterLayout] = []
-        start = 0
+        start = at = 0
         for chapter in story.chapters:
-            layout = ChapterLayout(chapter.blocks, start)
+            count = len(chapter.blocks)
+            lengths = rendered[at:at + count] if rendered is not None else None
+            layout = ChapterLayout(chapter.blocks, start, lengths)
             self.chapters.append(layout)
             start = layout.end + _SEP
+            at += count
+
+    def rendered_lengths(self) -> array:
+        """Every block's rendered length, chapter after chapter (typecode "q")."""
+        lengths = array("q")
+        for chapter in self.chapters:
+            lengths.extend(chapter.rendered_len)
+        return lengths
 
 
 def _is_flag_half(char: str) -> bool:

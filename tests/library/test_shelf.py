@@ -216,6 +216,19 @@ async def test_a_body_that_cannot_be_decoded_is_read_again_at_the_next_load(tmp_
     assert "Paragraph 1.0." in (await again.open("lantern")).story.plain
 
 
+async def test_a_stored_layout_that_does_not_fit_is_measured_again(tmp_path, db, caplog):
+    root = write_small_library(tmp_path / "stories")
+    library = await start(root, db)
+    digest = library.entry("lantern").content_hash
+    await db.stories._sql.execute("UPDATE story_cards SET layout = ? WHERE content_hash = ?",
+                                  (b"\0" * 8, digest))
+    text = await library.open("lantern")
+    assert "stored layout does not fit" in caplog.text
+    held = Library.load(root).entry("lantern").text
+    assert ([text.paged(PAGE_CHARS).text(p) for p in text.paged(PAGE_CHARS).pages]
+            == [held.paged(PAGE_CHARS).text(p) for p in held.paged(PAGE_CHARS).pages])
+
+
 async def test_cards_hold_no_text_and_open_gives_the_whole_story(tmp_path, db):
     root = write_small_library(tmp_path / "stories")
     (root / "harbour.txt").write_text("The Harbour Wall\n\n" + prose(5, 8), encoding="utf-8")

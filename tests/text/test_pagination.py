@@ -234,3 +234,17 @@ def test_a_page_index_numbers_every_place_as_the_pages_do(story, page_chars, dat
 def test_bytes_that_are_not_a_page_index_are_refused(data):
     with pytest.raises(ValueError):
         PageIndex.from_bytes(data)
+
+
+@given(stories, st.sampled_from([500, 1800]))
+@settings(max_examples=40, deadline=None)
+def test_a_layout_from_kept_lengths_pages_as_a_measured_one(story, page_chars):
+    measured = Layout(story)
+    kept = Layout(story, measured.rendered_lengths())
+    assert paginate(story, page_chars, layout=kept).pages == paginate(story, page_chars).pages
+
+
+def test_kept_lengths_for_another_story_are_refused():
+    story = story_of([paragraph("One."), paragraph("Two.")])
+    with pytest.raises(ValueError):
+        Layout(story, Layout(story_of([paragraph("Only.")])).rendered_lengths())
