@@ -96,7 +96,8 @@ class StoryBot(commands.Bot):
         self.database = self._given_database or await Database.open(self.config.database_path)
         self.texts = StoredTexts(self.database.stories, self.config.story_cache_bytes)
         library = self._given_library or await self.load_library()
-        self.services = Services(self.database, library, page_chars=self.config.page_chars)
+        self.services = Services(self.database, library, page_chars=self.config.page_chars,
+                                 texts=self.texts)
         await self.database.stories.prune()
         await self.services.start()
         if self.config.watch_stories:

@@ -1,13 +1,17 @@
-"""The core's services, one per feature, sharing the database and the current library.
+"""The core's services, one per feature, sharing the database and the current shelves.
 
-Cogs call these and show what they return; nothing here knows Discord. The library is
-swapped on reload, so services read `services.library` each time instead of keeping it.
+Cogs call these and show what they return; nothing here knows Discord. The shelves (the
+folder's library and each server's own stories) are swapped on a reload or when a server
+adds or removes a story, so services ask for them each time instead of keeping them:
+`library_for(guild_id)` is what members see in a server (or a DM).
 """
 
 from __future__ import annotations
 
 from bot.library.catalogue import Library
+from bot.library.servers import Shelves, load_shelves
 from bot.library.service import LibraryService
+from bot.library.shelf import StoredTexts
 from bot.members.service import MemberService
 from bot.quotes.service import QuoteService
 from bot.reading.service import ReadingService
@@ -18,22 +22,36 @@ from bot.storage.database import Database
 class Services:
     """Everything a cog may ask of the core."""
 
-    def __init__(self, database: Database, library: Library, *, page_chars: int) -> None:
+    def __init__(self, database: Database, library: Library, *, page_chars: int,
+                 texts: StoredTexts | None = None) -> None:
         self.database = database
-        self.library = library
         self.page_chars = page_chars
+        self.texts = texts
+        self.shelves = Shelves(library, {}, {}, texts)
         self.reading = ReadingService(self)
         self.catalogue = LibraryService(self)
         self.members = MemberService(self)
         self.server = ServerService(self)
         self.quotes = QuoteService(self)
 
+    @property
+    def library(self) -> Library:
+        """The stories folder's library, every server's to read."""
+        return self.shelves.folder
+
+    def library_for(self, guild_id: int | None) -> Library:
+        """The library as members see it in a server (its own stories first) or a DM."""
+        return self.shelves.for_guild(guild_id)
+
     def _features(self) -> list[object]:
-        return [value for name, value in vars(self).items()
-                if name not in ("database", "library", "page_chars")]
+        return [self.reading, self.catalogue, self.members, self.server, self.quotes]
 
     async def start(self) -> None:
-        """Let each service prepare what it derives from the library (after start-up)."""
+        """Read the servers' own stories, then let each service prepare what it derives
+        from the library (after start-up)."""
+        if self.texts is not None:
+            self.shelves = await load_shelves(self.library, self.database, self.texts,
+                                              page_chars=self.page_chars)
         for service in self._features():
             if (start := getattr(service, "start", None)) is not None:
                 await start()
@@ -45,8 +63,12 @@ class Services:
                 await shutdown()
 
     async def use_library(self, library: Library) -> None:
-        """Swap in a reloaded library; each service rebuilds what it derives from it."""
-        self.library = library
+        """Swap in a reloaded folder library; each service rebuilds what it derives."""
+        await self.use_shelves(self.shelves.with_folder(library))
+
+    async def use_shelves(self, shelves: Shelves) -> None:
+        """Swap in changed shelves (a reload, or a server's story added or removed)."""
+        self.shelves = shelves
         for service in self._features():
             if (changed := getattr(service, "library_changed", None)) is not None:
-                await changed(library)
+                await changed(shelves.everything())

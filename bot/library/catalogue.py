@@ -105,6 +105,7 @@ class Entry:
     content_hash: str  # of the file and its sidecar: where the store keeps its text
     pages: dict[int, PageIndex] = field(default_factory=dict)
     text: Text | None = None  # held by a library loaded whole; None when the store has it
+    guild_id: int | None = None  # the server that added it; None for the folder's
 
     @classmethod
     def of(cls, story: Story, file: str, content_hash: str | None = None) -> Entry:
@@ -191,12 +192,21 @@ class Library:
     """Stories by id, in a stable order (by title), with what could not be loaded."""
 
     def __init__(self, root: Path, entries: dict[str, Entry], errors: list[Problem],
-                 warnings: list[Problem], texts: TextSource | None = None) -> None:
+                 warnings: list[Problem], texts: TextSource | None = None,
+                 hidden: dict[str, Entry] | None = None) -> None:
         self.root = root
         self._entries = entries
         self.errors = errors
         self.warnings = warnings
         self._texts = texts
+        self._hidden = hidden or {}  # reachable by id, never listed
+
+    def view(self, own: dict[str, Entry], hidden: dict[str, Entry],
+             texts: TextSource | None) -> Library:
+        """This library with `own` stories listed before its own and `hidden` ones reachable
+        by id only (`bot.library.servers`); `texts` opens the stories it does not hold."""
+        return Library(self.root, {**own, **self._entries}, self.errors, self.warnings,
+                       texts or self._texts, hidden)
 
     @classmethod
     def load(cls, root: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -249,16 +259,19 @@ class Library:
         return (entry.story for entry in self._entries.values())
 
     def __contains__(self, story_id: object) -> bool:
-        return story_id in self._entries
+        return story_id in self._entries or story_id in self._hidden
 
     def get(self, story_id: str) -> Story | None:
         """A story's card (metadata and chapter titles, no text); None for an unknown id."""
-        entry = self._entries.get(story_id)
+        entry = self._entries.get(story_id) or self._hidden.get(story_id)
         return entry.story if entry else None
 
     def entry(self, story_id: str) -> Entry:
         """The entry for an id; KeyError when there is none."""
-        return self._entries[story_id]
+        found = self._entries.get(story_id) or self._hidden.get(story_id)
+        if found is None:
+            raise KeyError(story_id)
+        return found
 
     def entries(self) -> Iterator[Entry]:
         return iter(self._entries.values())
@@ -267,7 +280,7 @@ class Library:
         """A story's text: held, or opened from the store. KeyError for an unknown id;
         `StoryError` when the store no longer has it. `keep=False` is for a pass over the
         whole library, which should not push out what members are reading."""
-        entry = self._entries[story_id]
+        entry = self.entry(story_id)
         if entry.text is not None:
             return entry.text
         if self._texts is None:
@@ -284,7 +297,7 @@ class Library:
         A library from the store knows the page size it was opened for; one holding its
         texts works out any other.
         """
-        entry = self._entries[story_id]
+        entry = self.entry(story_id)
         index = entry.pages.get(page_chars)
         if index is None:
             if entry.text is None:

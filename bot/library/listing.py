@@ -35,6 +35,9 @@ from bot.text.story import BLOCK_SEPARATOR, Block, BlockKind, Story
 
 T = TypeVar("T")
 
+#: Marks a story a server added itself, in that server's listings.
+OWN_MARK = "📌"
+
 LISTING_PAGE_SIZE = 8
 FIELD_LIMIT = 1024
 TITLE_LIMIT = 256
@@ -193,14 +196,16 @@ def reader_progress(progress: Progress | None, page: int, pages: int, story_id: 
 
 
 def listing_line(number: int, story: Story, *, words: int, gated: bool,
-               progress: Progress | None) -> str:
+               progress: Progress | None, own: bool = False) -> str:
     """Two lines for one story in the listing.
 
-    `3.` 🔞 **Title** by Author · `id`
+    `3.` 📌 🔞 **Title** by Author · `id`
     Mature · 12,345 words · 4 chapters · ▰▰▱▱▱▱▱ 28%
+
+    📌 marks a story this server added itself (`own`).
     """
     meta = story.meta
-    mark = f"{GATED_MARK} " if gated else ""
+    mark = (f"{OWN_MARK} " if own else "") + (f"{GATED_MARK} " if gated else "")
     by = f" by {inline(meta.author, 50)}" if meta.author else ""
     chapters = len(story.chapters)
     details = " · ".join((

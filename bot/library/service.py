@@ -60,6 +60,7 @@ class Listing:
     story_ids: tuple[str, ...]
     filters: ListingFilters
     gate: Gate
+    guild_id: int | None = None  # where it was asked: that server's own stories are in it
 
     @property
     def pages(self) -> int:
@@ -136,7 +137,7 @@ class LibraryService:
     async def start(self) -> None:
         """Bring the search index to the library in the background: on a restart, only
         what changed since, so the bot answers at once."""
-        await self.library_changed(self._services.library)
+        await self.library_changed(self._services.shelves.everything())
 
     async def library_changed(self, library: Library) -> None:
         """Bring the index to a (reloaded) library in the background."""
@@ -175,12 +176,12 @@ class LibraryService:
 
     async def listing(self, guild_id: int | None, filters: ListingFilters) -> Listing | Refused:
         """`/library`: the stories passing `filters`, in title order, or why there are none."""
-        library = self._services.library
+        library = self._services.library_for(guild_id)
         stories = filter_stories(library, filters)
         if not stories:
             return Refused(empty_listing_message(filters, len(library)))
         settings = await self._database.settings.get(guild_id)
-        return Listing(tuple(story.id for story in stories), filters, settings.gate)
+        return Listing(tuple(story.id for story in stories), filters, settings.gate, guild_id)
 
     async def library_page(self, listing: Listing, user_id: int, name: str,
                          number: int) -> LibraryPage:
@@ -188,14 +189,15 @@ class LibraryService:
 
         Stories gone since the listing was made are left out; 🔞 marks the gated ones.
         """
-        library = self._services.library
+        library = self._services.library_for(listing.guild_id)
         stories = [s for s in (library.get(sid) for sid in listing.story_ids) if s is not None]
         page = listing_page(stories, number)
         shelf = {p.story_id: p for p in await self._database.progress.shelf(user_id)}
         lines = [
             listing_line(page.start + k + 1, story, words=library.entry(story.id).words,
                        gated=is_gated(story.meta.rating, listing.gate),
-                       progress=shelf.get(story.id))
+                       progress=shelf.get(story.id),
+                       own=library.entry(story.id).guild_id is not None)
             for k, story in enumerate(page.items)
         ]
         count = len(stories)
@@ -222,20 +224,22 @@ class LibraryService:
         """Whether a listing's buttons are still answered by its own controls."""
         return listing_id in self._listings
 
-    def fandom_choices(self, current: str) -> list[tuple[str, str]]:
+    def fandom_choices(self, guild_id: int | None, current: str) -> list[tuple[str, str]]:
         """Autocomplete (label, value) for the fandom filter."""
-        values = (fandom for story in self._services.library for fandom in story.meta.fandoms)
+        library = self._services.library_for(guild_id)
+        values = (fandom for story in library for fandom in story.meta.fandoms)
         return _facets(values, current)
 
-    def tag_choices(self, current: str) -> list[tuple[str, str]]:
+    def tag_choices(self, guild_id: int | None, current: str) -> list[tuple[str, str]]:
         """Autocomplete (label, value) for the tag filter."""
-        values = (tag for story in self._services.library for tag in story_tags(story))
+        library = self._services.library_for(guild_id)
+        values = (tag for story in library for tag in story_tags(story))
         return _facets(values, current)
 
     async def story_choices(self, guild_id: int | None, current: str) -> list[tuple[str, str]]:
         """Autocomplete (label, story id) for a story option; 🔞 marks what is gated."""
         settings = await self._database.settings.get(guild_id)
-        return story_choices(self._services.library, current, settings.gate)
+        return story_choices(self._services.library_for(guild_id), current, settings.gate)
 
     # --- story cards ------------------------------------------------------------------------
 
@@ -244,7 +248,7 @@ class LibraryService:
 
         The summary of a story gated here is withheld; `reader` names whose progress it is.
         """
-        library = self._services.library
+        library = self._services.library_for(viewer.guild_id)
         found = resolve(library, text)
         if isinstance(found, NotFound):
             return Refused(found.text)
@@ -279,7 +283,7 @@ class LibraryService:
         """
         if not searchable(text):
             return Refused("Search needs at least one letter or number.")
-        library = self._services.library
+        library = self._services.library_for(viewer.guild_id)
         gate = (await self._database.settings.get(viewer.guild_id)).gate
         found = None
         if story is not None:

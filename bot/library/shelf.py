@@ -38,7 +38,7 @@ from bot.library.files import candidates, check_size, read_file, release_parser_
 from bot.library.scan import content_hash, plan, stamp
 from bot.parsers import PARSER_VERSION
 from bot.parsers.budget import PARSE_BUDGET_S
-from bot.storage.stories import CatalogueRow, StoredCard, StoredFile, StoryStore
+from bot.storage.stories import CatalogueRow, KeptStory, StoredCard, StoredFile, StoryStore
 from bot.text.pagination import PageIndex
 from bot.text.story import Story, StoryError
 
@@ -233,9 +233,9 @@ async def _read(root: Path, path: str, folder: Survey, store: StoryStore,
         return
     assert entry.text is not None
     pages = entry.text.paged(page_chars).index.to_bytes()
-    await store.record(path, file_stamp, entry.content_hash, STORED_VERSION, body=body,
-                       card=card, pages=(page_chars, pages),
-                       layout=entry.text.layout.rendered_lengths().tobytes(),
+    kept = KeptStory(body, card, entry.text.layout.rendered_lengths().tobytes(),
+                     (page_chars, pages))
+    await store.record(path, file_stamp, entry.content_hash, STORED_VERSION, story=kept,
                        warnings=caveats)
     known.setdefault(entry.content_hash, StoredFile(path, file_stamp, entry.content_hash,
                                                     STORED_VERSION, None,

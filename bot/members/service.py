@@ -98,13 +98,13 @@ class MemberService:
         return self._services.database
 
     def _title(self, story_id: str) -> str:
-        story = self._services.library.get(story_id)
+        story = self._services.shelves.everything().get(story_id)
         return story.title if story else story_id
 
     def _place(self, story_id: str, position: int) -> tuple[int, int] | None:
         """The number of the page holding a place and the story's page count, from the
         catalogue; None when the story left the library."""
-        library = self._services.library
+        library = self._services.shelves.everything()
         if story_id not in library:
             return None
         pages = library.pages(story_id, self._services.page_chars)
@@ -113,7 +113,7 @@ class MemberService:
     async def _page(self, story_id: str, position: int) -> tuple[PagedStory, Page] | None:
         """The paged story and the page holding a place, its text opened; None when the
         story left the library or its text cannot be opened now."""
-        library = self._services.library
+        library = self._services.shelves.everything()
         if story_id not in library:
             return None
         try:
@@ -140,7 +140,7 @@ class MemberService:
         rows = []
         for item in saved:
             found = self._place(item.story_id, item.position)
-            story = self._services.library.get(item.story_id)
+            story = self._services.shelves.everything().get(item.story_id)
             rows.append(shelf_row(
                 item, title=story.title if story else None,
                 page=found[0] if found else None,
@@ -170,7 +170,7 @@ class MemberService:
         progress = self._database.progress
         story_id = text.strip()
         if await progress.get(user_id, story_id) is None:
-            story = resolve(self._services.library, text)
+            story = resolve(self._services.shelves.everything(), text)
             if isinstance(story, NotFound):
                 return Refused(story.text)
             story_id = story.id
@@ -273,7 +273,7 @@ class MemberService:
         marks, lines = [], []
         for index, mark in enumerate(found, offset + 1):
             number = self._page_number(mark.story_id, mark.position)
-            story = self._services.library.get(mark.story_id)
+            story = self._services.shelves.everything().get(mark.story_id)
             lines.append(bookmark_line(index, mark, title=story.title if story else None,
                                        page=number, now=now))
             marks.append(ListedBookmark(mark.id, index, number))
@@ -304,7 +304,7 @@ class MemberService:
         needle = current.casefold().strip()
         choices = []
         for mark in marks:
-            story = self._services.library.get(mark.story_id)
+            story = self._services.shelves.everything().get(mark.story_id)
             name = bookmark_choice_name(mark, title=story.title if story else None,
                                         page=self._page_number(mark.story_id, mark.position))
             if needle in name.casefold():

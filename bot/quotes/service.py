@@ -130,14 +130,14 @@ class QuoteService:
         """Stories whose quotes may appear in `place`: all, or only `story_id`, less the
         ones the server gates unless the place is a DM or an age-restricted channel."""
         gate = (await self._services.database.settings.get(place.guild_id)).gate
-        library = self._services.library
+        library = self._services.library_for(place.guild_id)
         stories = [library.get(story_id)] if story_id else list(library)
         return [s.id for s in stories
                 if s is not None and shown_in(place, gate, s.meta.rating)]
 
     async def pick_for_guild(self, guild_id: int, story_ids: list[str]) -> Quote | None:
         """A quote this server has not been shown; its history starts over when used up."""
-        pools = LibraryPools(self._services.library)
+        pools = LibraryPools(self._services.library_for(guild_id))
         seen = await self._quotes.posted_quote_ids(guild_id, story_ids)
         quote = await pick(pools, self.rng, story_ids=story_ids, exclude=seen)
         if quote is None and seen:
@@ -149,7 +149,7 @@ class QuoteService:
                     text: str | None = None) -> QuoteCard | Refused:
         """`/quote`: a random quote that may show here, from one story or any, perhaps
         containing `text`."""
-        library = self._services.library
+        library = self._services.library_for(place.guild_id)
         story_id = None
         if story is not None:
             found = resolve(library, story)
@@ -171,7 +171,7 @@ class QuoteService:
         """Autocomplete: (label, id) of matching stories, marked by the server's gate (the
         default gate without a server)."""
         gate = (await self._services.database.settings.get(guild_id)).gate
-        return story_choices(self._services.library, current, gate)
+        return story_choices(self._services.library_for(guild_id), current, gate)
 
     # --- schedules --------------------------------------------------------------------------
 
@@ -185,7 +185,7 @@ class QuoteService:
             return Answer(str(exc))
         story_id = None
         if story is not None:
-            found = resolve(self._services.library, story)
+            found = resolve(self._services.library_for(guild_id), story)
             if isinstance(found, NotFound):
                 return Answer(found.text)
             story_id = found.id
@@ -294,7 +294,8 @@ class QuoteService:
             log.info("Quote schedule %d has nothing it may post in channel %d", schedule.id,
                      schedule.channel_id)
             return None
-        return quote_card((await self._services.library.open(quote.story_id)).story, quote)
+        library = self._services.library_for(schedule.guild_id)
+        return quote_card((await library.open(quote.story_id)).story, quote)
 
     async def posted(self, schedule: Schedule, card: QuoteCard) -> None:
         """A scheduled quote went out: the server is not shown it again for a while."""

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.library.catalogue import Library
 from bot.library.lookup import NotFound, resolve
 from bot.reading.gate import Place, refusal, shown_in
 from bot.reading.pages import (
@@ -108,9 +109,13 @@ class ReadingService:
     def _database(self):
         return self._services.database
 
-    async def _paged(self, story_id: str) -> PagedStory | Refused:
+    def _library(self, viewer: Viewer) -> Library:
+        """The library as the viewer sees it where they are."""
+        return self._services.library_for(viewer.guild_id)
+
+    async def _paged(self, viewer: Viewer, story_id: str) -> PagedStory | Refused:
         """The story's pages, its text opened; or why it cannot be read."""
-        library = self._services.library
+        library = self._library(viewer)
         if story_id not in library:
             return Refused(GONE)
         try:
@@ -124,10 +129,10 @@ class ReadingService:
     async def open(self, viewer: Viewer, text: str, *, chapter: int | None = None,
                    page: int | None = None) -> Outcome:
         """`/read`: a story named by `text`, at a chapter and page or at its start."""
-        found = resolve(self._services.library, text)
+        found = resolve(self._library(viewer), text)
         if isinstance(found, NotFound):
             return Refused(found.text)
-        paged = await self._paged(found.id)
+        paged = await self._paged(viewer, found.id)
         if isinstance(paged, Refused):
             return paged
         note = ""
@@ -153,17 +158,17 @@ class ReadingService:
             if latest is None:
                 return Refused("You haven't started a story yet. `/library` shows the shelf "
                                "and `/read` opens one.")
-            story = self._services.library.get(latest.story_id)
+            story = self._library(viewer).get(latest.story_id)
             if story is None:
                 return Refused("The story you read last is no longer in the library. "
                                "`/progress` shows your other stories.")
             return await self._show_saved(viewer, story, latest.position, latest.anchor)
-        found = resolve(self._services.library, text)
+        found = resolve(self._library(viewer), text)
         if isinstance(found, NotFound):
             return Refused(found.text)
         saved = await progress.get(viewer.user_id, found.id)
         if saved is None:
-            paged = await self._paged(found.id)
+            paged = await self._paged(viewer, found.id)
             if isinstance(paged, Refused):
                 return paged
             return await self._show(viewer, found, paged.pages[0], owner=viewer.user_id,
@@ -173,7 +178,7 @@ class ReadingService:
 
     async def open_saved(self, viewer: Viewer, story_id: str) -> Outcome:
         """A continue button: the member's saved place in a story, or its first page."""
-        story = self._services.library.get(story_id)
+        story = self._library(viewer).get(story_id)
         if story is None:
             return Refused(GONE)
         saved = await self._database.progress.get(viewer.user_id, story_id)
@@ -184,14 +189,14 @@ class ReadingService:
     async def open_at(self, viewer: Viewer, story_id: str, position: int, *, anchor: str = "",
                       note: str = "") -> Outcome:
         """The page holding a place (a quote, a search hit, a bookmark), for the viewer."""
-        story = self._services.library.get(story_id)
+        story = self._library(viewer).get(story_id)
         if story is None:
             return Refused(GONE)
         return await self._show_saved(viewer, story, position, anchor, note=note)
 
     async def _show_saved(self, viewer: Viewer, story: Story, position: int, anchor: str,
                           *, note: str = "") -> Outcome:
-        paged = await self._paged(story.id)
+        paged = await self._paged(viewer, story.id)
         if isinstance(paged, Refused):
             return paged
         page = paged.page_at(relocate(paged.story.plain, position, anchor))
@@ -214,10 +219,10 @@ class ReadingService:
         """The story a control on `owner`'s reading points at, once `viewer` may use it."""
         if refused := await self.may_turn(viewer, owner):
             return refused
-        story = self._services.library.get(story_id)
+        story = self._library(viewer).get(story_id)
         if story is None:
             return Refused(GONE)
-        paged = await self._paged(story_id)
+        paged = await self._paged(viewer, story_id)
         if isinstance(paged, Refused):
             return paged
         return story, paged
@@ -233,7 +238,7 @@ class ReadingService:
         page = turn(paged, position, action)
         words = 0
         if action is Action.NEXT:
-            words = words_on(paged, before, self._services.library.entry(story_id).words)
+            words = words_on(paged, before, self._library(viewer).entry(story_id).words)
         return await self._show(viewer, story, page, owner=owner, turned=page is not before,
                                 words=words, message_id=message_id)
 
@@ -273,7 +278,7 @@ class ReadingService:
         message = await self._database.messages.get(message_id)
         if message is None or await self.may_turn(viewer, message.user_id):
             return None
-        paged = await self._paged(message.story_id)
+        paged = await self._paged(viewer, message.story_id)
         if isinstance(paged, Refused) or turn(paged, message.position, action) is paged.page_at(
                 message.position):
             return message, None
@@ -295,10 +300,10 @@ class ReadingService:
         """Check the gate, save the member's place, and return the page to show."""
         if refused := await self._refusal(viewer, story):
             return refused
-        paged = await self._paged(story.id)
+        paged = await self._paged(viewer, story.id)
         if isinstance(paged, Refused):
             return paged
-        entry = self._services.library.entry(story.id)
+        entry = self._library(viewer).entry(story.id)
         await self._database.progress.record_page(
             viewer.user_id, story.id,
             position=page.start,

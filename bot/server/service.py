@@ -54,7 +54,7 @@ class ServerService:
         if not (await database.settings.get(guild_id)).stats_enabled:
             return Refused("Stats are turned off on this server.")
         stats = await database.stats.guild(guild_id)
-        library = self._services.library
+        library = self._services.library_for(guild_id)
         titles = {}
         for story in stats.stories:
             found = library.get(story.story_id)

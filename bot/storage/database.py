@@ -26,6 +26,7 @@ from bot.storage.bookmarks import Bookmarks
 from bot.storage.progress import PageMessages, ProgressRows
 from bot.storage.quotes import Quotes
 from bot.storage.search import SearchRows
+from bot.storage.server_stories import ServerStories
 from bot.storage.settings import Settings
 from bot.storage.sql import Sql
 from bot.storage.stats import Stats
@@ -73,7 +74,8 @@ class Database:
 
     `progress` (members' places), `messages` (messages showing pages), `bookmarks`,
     `settings` (per server), `stats`, `quotes` (schedules and what was posted),
-    `stories` (the story store: each file's parsed form) and `search` (the search index).
+    `stories` (the story store: each file's parsed form), `server_stories` (stories servers
+    added from Discord) and `search` (the search index).
     """
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
@@ -86,6 +88,7 @@ class Database:
         self.stats = Stats(self._sql)
         self.quotes = Quotes(self._sql)
         self.stories = StoryStore(self._sql)
+        self.server_stories = ServerStories(self._sql, self.stories)
         self.search = SearchRows(self._sql)
 
     @classmethod

@@ -64,9 +64,10 @@ class Sql:
         await self.connection.execute("COMMIT")
 
 
-def columns(row_type: type) -> str:
-    """`a, b, c`: a row dataclass's fields as a column list, in order."""
-    return ", ".join(f.name for f in fields(row_type))
+def columns(row_type: type, prefix: str = "") -> str:
+    """`a, b, c`: a row dataclass's fields as a column list, in order, each after `prefix`
+    (a table's alias, such as `s.`)."""
+    return ", ".join(prefix + f.name for f in fields(row_type))
 
 
 def chunks(items: Iterable[str], size: int = 500) -> list[list[str]]:

@@ -47,6 +47,17 @@ class StoredCard:
 
 
 @dataclass(frozen=True, slots=True)
+class KeptStory:
+    """A parsed story as the store keeps it: the encoded story, its card and measures, its
+    blocks' rendered lengths, and its page starts for one page size `(page_chars, starts)`."""
+
+    body: bytes
+    card: StoredCard
+    layout: bytes | None = None
+    pages: tuple[int, bytes] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogueRow:
     """A file as the catalogue reads it at start-up: its card, or why it was skipped."""
 
@@ -133,44 +144,21 @@ class StoryStore:
         )
 
     async def record(self, path: str, stamp: str, content_hash: str, parser_version: int, *,
-                     body: bytes | None = None, card: StoredCard | None = None,
-                     pages: tuple[int, bytes] | None = None, layout: bytes | None = None,
-                     error: str | None = None,
+                     story: KeptStory | None = None, error: str | None = None,
                      warnings: Iterable[str] = (), now: float | None = None) -> None:
-        """What reading a file gave: its story's encoded body and card (and its page
-        starts for one page size, as `(page_chars, starts)`, and its block layout), or
-        why it was skipped. A
-        file whose bytes gave a story already kept is recorded with neither.
+        """What reading a file gave: its parsed story, or why it was skipped. A file whose
+        bytes gave a story already kept is recorded with neither.
 
-        The file's row, its body and its card commit together, so a process killed in
-        between leaves the file to be read again at the next start rather than a row
-        without a story. A body parsed again replaces the one kept.
+        The file's row and its story commit together, so a process killed in between
+        leaves the file to be read again at the next start rather than a row without a
+        story. A story parsed again replaces the one kept.
         """
-        if body is not None and error is not None:
-            raise ValueError("a file gives either a body or an error")
-        if (body is None) != (card is None):
-            raise ValueError("a body is kept with its card")
+        if story is not None and error is not None:
+            raise ValueError("a file gives either a story or an error")
         now = time.time() if now is None else now
         async with self._sql.transaction():
-            if body is not None:
-                await self._sql.execute(
-                    "INSERT INTO story_bodies (content_hash, parser_version, body) "
-                    "VALUES (?, ?, ?) ON CONFLICT (content_hash, parser_version) "
-                    "DO UPDATE SET body = excluded.body",
-                    (content_hash, parser_version, body),
-                )
-                await self._sql.execute(
-                    f"INSERT INTO story_cards (content_hash, parser_version, "
-                    f"{columns(StoredCard)}, layout) VALUES ({marks(8)}) "
-                    "ON CONFLICT (content_hash, parser_version) DO UPDATE SET "
-                    "card = excluded.card, words = excluded.words, "
-                    "minutes = excluded.minutes, length = excluded.length, "
-                    "quotes = excluded.quotes, layout = excluded.layout",
-                    (content_hash, parser_version, card.card, card.words, card.minutes,
-                     card.length, card.quotes, layout),
-                )
-            if pages is not None:
-                await self.record_pages(content_hash, parser_version, *pages)
+            if story is not None:
+                await self.keep(content_hash, parser_version, story)
             await self._sql.execute(
                 f"INSERT INTO story_files ({columns(StoredFile)}) VALUES ({marks(7)}) "
                 "ON CONFLICT (path) DO UPDATE SET stamp = excluded.stamp, "
@@ -179,6 +167,29 @@ class StoryStore:
                 "warnings = excluded.warnings, read_at = excluded.read_at",
                 (path, stamp, content_hash, parser_version, error, "\n".join(warnings), now),
             )
+
+    async def keep(self, content_hash: str, parser_version: int, story: KeptStory) -> None:
+        """Keep a parsed story: its body, card, layout and page starts (in the caller's
+        transaction, beside the row that uses it)."""
+        await self._sql.execute(
+            "INSERT INTO story_bodies (content_hash, parser_version, body) "
+            "VALUES (?, ?, ?) ON CONFLICT (content_hash, parser_version) "
+            "DO UPDATE SET body = excluded.body",
+            (content_hash, parser_version, story.body),
+        )
+        card = story.card
+        await self._sql.execute(
+            f"INSERT INTO story_cards (content_hash, parser_version, "
+            f"{columns(StoredCard)}, layout) VALUES ({marks(8)}) "
+            "ON CONFLICT (content_hash, parser_version) DO UPDATE SET "
+            "card = excluded.card, words = excluded.words, "
+            "minutes = excluded.minutes, length = excluded.length, "
+            "quotes = excluded.quotes, layout = excluded.layout",
+            (content_hash, parser_version, card.card, card.words, card.minutes,
+             card.length, card.quotes, story.layout),
+        )
+        if story.pages is not None:
+            await self.record_pages(content_hash, parser_version, *story.pages)
 
     async def restamp(self, path: str, stamp: str) -> None:
         """A file touched but not changed (same bytes): remember its new stamp."""
@@ -201,8 +212,8 @@ class StoryStore:
             (content_hash, parser_version))
 
     async def prune(self) -> int:
-        """Drop stories no file uses any more (bodies, cards, page starts); how many
-        bodies were dropped."""
+        """Drop stories no file and no server uses any more (bodies, cards, page
+        starts); how many bodies were dropped."""
         async with self._sql.transaction():
             for table in ("story_cards", "story_pages"):
                 await self._sql.execute(_UNUSED.format(table=table))
@@ -211,4 +222,7 @@ class StoryStore:
 
 _UNUSED = ("DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM story_files f "
            "WHERE f.content_hash = {table}.content_hash "
-           "AND f.parser_version = {table}.parser_version AND f.error IS NULL)")
+           "AND f.parser_version = {table}.parser_version AND f.error IS NULL) "
+           "AND NOT EXISTS (SELECT 1 FROM server_stories s "
+           "WHERE s.content_hash = {table}.content_hash "
+           "AND s.parser_version = {table}.parser_version)")

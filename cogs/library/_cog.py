@@ -65,12 +65,12 @@ class LibraryCog(FeatureCog, name="Library"):
     @library.autocomplete("fandom")
     async def fandom_autocomplete(self, interaction: discord.Interaction, current: str
                                   ) -> list[app_commands.Choice[str]]:
-        return choices(self.catalogue.fandom_choices(current))
+        return choices(self.catalogue.fandom_choices(interaction.guild_id, current))
 
     @library.autocomplete("tag")
     async def tag_autocomplete(self, interaction: discord.Interaction, current: str
                                ) -> list[app_commands.Choice[str]]:
-        return choices(self.catalogue.tag_choices(current))
+        return choices(self.catalogue.tag_choices(interaction.guild_id, current))
 
     # -- story cards --
 

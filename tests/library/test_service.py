@@ -154,9 +154,9 @@ def test_listing_buttons_are_live_until_their_listing_closes(services):
 
 
 async def test_autocomplete_choices(catalogue):
-    assert catalogue.fandom_choices("orig") == [("Original Work", "Original Work")]
-    assert catalogue.fandom_choices("harbour") == []
-    assert catalogue.tag_choices("") == []
+    assert catalogue.fandom_choices(GUILD, "orig") == [("Original Work", "Original Work")]
+    assert catalogue.fandom_choices(GUILD, "harbour") == []
+    assert catalogue.tag_choices(GUILD, "") == []
     assert await catalogue.story_choices(GUILD, "night") == [
         ("Night Watch — Ines Rook 🔞", "night-watch")]
     assert await catalogue.story_choices(None, "lant") == [

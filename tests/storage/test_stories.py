@@ -7,13 +7,17 @@ import sqlite3
 import pytest
 
 from bot.storage.database import Database, migrations
-from bot.storage.stories import StoredCard
+from bot.storage.stories import KeptStory, StoredCard
 
 RELEASED = 5  # the schema of the last release without the story store
 
 
 def card(words: int = 10) -> StoredCard:
     return StoredCard(b"card", words, words / 250, words * 6, 3)
+
+
+def kept(body: bytes, stored: StoredCard, pages: tuple[int, bytes] | None = None) -> KeptStory:
+    return KeptStory(body, stored, pages=pages)
 
 
 @pytest.fixture
@@ -24,7 +28,7 @@ async def db(tmp_path):
 
 
 async def test_a_read_file_keeps_its_body_and_a_skipped_one_its_reason(db):
-    await db.stories.record("a.md", "10:1", "h1", 1, body=b"story one", card=card(),
+    await db.stories.record("a.md", "10:1", "h1", 1, story=kept(b"story one", card()),
                             warnings=["w1", "w2"], now=5.0)
     await db.stories.record("bad.txt", "3:1", "h2", 1, error="the file is empty", now=6.0)
     files = await db.stories.files()
@@ -37,9 +41,9 @@ async def test_a_read_file_keeps_its_body_and_a_skipped_one_its_reason(db):
 
 
 async def test_a_changed_file_replaces_its_row_and_copies_share_a_body(db):
-    await db.stories.record("a.md", "10:1", "h1", 1, body=b"one", card=card())
-    await db.stories.record("copy/a.md", "10:9", "h1", 1, body=b"one", card=card())
-    await db.stories.record("a.md", "12:2", "h3", 1, body=b"three", card=card())
+    await db.stories.record("a.md", "10:1", "h1", 1, story=kept(b"one", card()))
+    await db.stories.record("copy/a.md", "10:9", "h1", 1, story=kept(b"one", card()))
+    await db.stories.record("a.md", "12:2", "h3", 1, story=kept(b"three", card()))
     files = await db.stories.files()
     assert (files["a.md"].stamp, files["a.md"].content_hash) == ("12:2", "h3")
     assert await db.stories.prune() == 0  # h1 is still the copy's
@@ -49,27 +53,25 @@ async def test_a_changed_file_replaces_its_row_and_copies_share_a_body(db):
     assert await db.stories.body("h3", 1) == b"three"
 
 
-async def test_a_file_gives_a_body_and_card_or_an_error_never_both(db):
+async def test_a_file_gives_a_story_or_an_error_never_both(db):
     with pytest.raises(ValueError):
-        await db.stories.record("a.md", "1:1", "h", 1, body=b"x", card=card(), error="why")
-    with pytest.raises(ValueError):
-        await db.stories.record("a.md", "1:1", "h", 1, body=b"x")  # a body needs its card
+        await db.stories.record("a.md", "1:1", "h", 1, story=kept(b"x", card()), error="why")
     assert await db.stories.files() == {}
 
 
 async def test_forgetting_many_files_at_once(db):
     for number in range(1200):
-        await db.stories.record(f"s{number}.md", "1:1", f"h{number}", 1, body=b"x", card=card())
+        await db.stories.record(f"s{number}.md", "1:1", f"h{number}", 1, story=kept(b"x", card()))
     assert await db.stories.forget(f"s{number}.md" for number in range(1100)) == 1100
     assert len(await db.stories.files()) == 100
     assert await db.stories.prune() == 1100
 
 
 async def test_the_catalogue_has_each_file_with_its_card_and_pages_for_one_size(db):
-    await db.stories.record("b.md", "1:1", "h1", 1, body=b"one", card=card(12),
-                            pages=(500, b"p500"), warnings=["odd"])
+    await db.stories.record("b.md", "1:1", "h1", 1,
+                            story=kept(b"one", card(12), pages=(500, b"p500")), warnings=["odd"])
     await db.stories.record("a.md", "1:1", "h2", 1, error="the file is empty")
-    await db.stories.record("old.md", "1:1", "h3", 0, body=b"old", card=card())
+    await db.stories.record("old.md", "1:1", "h3", 0, story=kept(b"old", card()))
     await db.stories.record("c.md", "2:2", "h1", 1)  # the same bytes as b.md: no new body
     rows = await db.stories.catalogue(1, 500)
     assert [row.path for row in rows] == ["a.md", "b.md", "c.md"]  # parser version 1 only
@@ -83,7 +85,7 @@ async def test_the_catalogue_has_each_file_with_its_card_and_pages_for_one_size(
 
 
 async def test_pruning_drops_cards_and_pages_with_their_body(db):
-    await db.stories.record("a.md", "1:1", "h1", 1, body=b"one", card=card(), pages=(500, b"p"))
+    await db.stories.record("a.md", "1:1", "h1", 1, story=kept(b"one", card(), pages=(500, b"p")))
     await db.stories.forget(["a.md"])
     assert await db.stories.prune() == 1
     assert not await db.stories.has_body("h1", 1)
@@ -92,7 +94,7 @@ async def test_pruning_drops_cards_and_pages_with_their_body(db):
 
 
 async def test_restamping_keeps_everything_else(db):
-    await db.stories.record("a.md", "10:1", "h1", 1, body=b"one", card=card(), now=5.0)
+    await db.stories.record("a.md", "10:1", "h1", 1, story=kept(b"one", card()), now=5.0)
     await db.stories.restamp("a.md", "10:2")
     stored = (await db.stories.files())["a.md"]
     assert (stored.stamp, stored.content_hash, stored.read_at) == ("10:2", "h1", 5.0)

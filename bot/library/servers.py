@@ -1,0 +1,225 @@
+"""Each server's own stories, added from Discord, on top of the folder's library.
+
+A server story is parsed by the folder's rules (formats, size cap, budget, ratings) and
+kept in the story store like a folder file, with the bytes it came from so a new parser
+version can read it again. It is visible only in its server: `Shelves.for_guild` is the
+folder's library with that server's stories listed first; in a DM (no server) a server
+story is reachable by its id, for a reading already open there, but never listed or
+searched. Ids are unique across the bot, so members' progress, bookmarks and schedules
+name one story whichever server it came from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, replace
+from pathlib import PurePath
+
+from bot.library import codec
+from bot.library.catalogue import Entry, Library, Text, card_of, story_id
+from bot.library.files import amount, parse_file
+from bot.library.scan import content_hash
+from bot.library.shelf import STORED_VERSION, StoredTexts
+from bot.parsers import FORMATS
+from bot.parsers.budget import PARSE_BUDGET_S, Budget
+from bot.storage.server_stories import ServerCatalogueRow, ServerStory
+from bot.storage.stories import KeptStory, StoredCard
+from bot.text.pagination import PageIndex
+from bot.text.story import StoryError
+
+log = logging.getLogger(__name__)
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """A story a server added (or replaced, when it uploaded the same file again)."""
+
+    entry: Entry
+    replaced: bool
+    caveats: tuple[str, ...]
+
+
+class Shelves:
+    """The folder's library and every server's own stories, and each place's view of them."""
+
+    def __init__(self, folder: Library, servers: dict[str, Entry],
+                 stories: dict[str, ServerStory], texts: StoredTexts | None) -> None:
+        self.folder = folder
+        self._servers = servers  # id -> entry, every server's
+        self._stories = stories  # id -> its row
+        self._texts = texts
+        self._views: dict[int | None, Library] = {}
+
+    def story(self, story_id: str) -> ServerStory | None:
+        """The row of a server story; None for a folder story or an unknown id."""
+        return self._stories.get(story_id)
+
+    def taken(self, sid: str) -> bool:
+        return sid in self.folder or sid in self._servers
+
+    def for_guild(self, guild_id: int | None) -> Library:
+        """What members see in a server: its own stories first (by title), then the
+        folder's. In a DM, the folder's, with every server story reachable by id only."""
+        view = self._views.get(guild_id)
+        if view is None:
+            own = {sid: entry for sid, entry in self._servers.items()
+                   if guild_id is not None and entry.guild_id == guild_id
+                   and sid not in self.folder}
+            hidden = {} if guild_id is not None else {
+                sid: entry for sid, entry in self._servers.items() if sid not in self.folder}
+            view = self._views[guild_id] = self.folder.view(_by_title(own), hidden, self._texts)
+        return view
+
+    def everything(self) -> Library:
+        """Every story, every server's included: what the search index holds."""
+        view = self._views.get(-1)
+        if view is None:
+            extra = {sid: e for sid, e in self._servers.items() if sid not in self.folder}
+            view = self._views[-1] = self.folder.view(_by_title(extra), {}, self._texts)
+        return view
+
+    def with_folder(self, folder: Library) -> Shelves:
+        """The shelves after a reload of the folder."""
+        return Shelves(folder, self._servers, self._stories, self._texts)
+
+    def with_story(self, story: ServerStory, entry: Entry) -> Shelves:
+        return Shelves(self.folder, {**self._servers, story.story_id: entry},
+                       {**self._stories, story.story_id: story}, self._texts)
+
+    def without(self, story_id: str) -> Shelves:
+        return Shelves(self.folder, {k: v for k, v in self._servers.items() if k != story_id},
+                       {k: v for k, v in self._stories.items() if k != story_id}, self._texts)
+
+    def of_guild(self, guild_id: int) -> list[ServerStory]:
+        """A server's own stories, by title."""
+        return [self._stories[sid] for sid in self.for_guild(guild_id)
+                if sid in self._stories and self._stories[sid].guild_id == guild_id]
+
+
+def _by_title(entries: dict[str, Entry]) -> dict[str, Entry]:
+    return dict(sorted(entries.items(), key=lambda kv: (kv[1].story.title.casefold(), kv[0])))
+
+
+async def load_shelves(folder: Library, database, texts: StoredTexts, *,
+                       page_chars: int) -> Shelves:
+    """Every server's stories from the store, beside the folder's library; a story the
+    store keeps for another parser version is read again from its upload."""
+    servers: dict[str, Entry] = {}
+    stories: dict[str, ServerStory] = {}
+    for row in await database.server_stories.catalogue(STORED_VERSION, page_chars):
+        try:
+            story, entry = await _entry(row, database, page_chars)
+        except StoryError as exc:
+            log.warning("Server story %s (server %d) cannot be read: %s", row.story.story_id,
+                        row.story.guild_id, exc)
+            continue
+        servers[story.story_id] = entry
+        stories[story.story_id] = story
+    if servers:
+        log.info("%d stories added in %d servers", len(servers),
+                 len({s.guild_id for s in stories.values()}))
+    return Shelves(folder, servers, stories, texts)
+
+
+async def _entry(row: ServerCatalogueRow, database,
+                 page_chars: int) -> tuple[ServerStory, Entry]:
+    story = row.story
+    if row.card is None:  # kept for another parser version, or lost: read the upload again
+        source = await database.server_stories.source(story.story_id)
+        if source is None:
+            raise StoryError("its upload is gone")
+        kept, _ = await asyncio.to_thread(_read, source, story.file_name, story.rating,
+                                          PARSE_BUDGET_S, page_chars)
+        story = replace(story, content_hash=content_hash(source, None),
+                        parser_version=STORED_VERSION)
+        await database.server_stories.save(story, source, kept)
+        return story, _entry_of(story, kept.card, kept.pages[1], page_chars)
+    pages = row.pages
+    if pages is None:  # another page size than when it was added
+        body = await database.stories.body(story.content_hash, STORED_VERSION)
+        if body is None:
+            raise StoryError("its text is gone")
+        pages = await asyncio.to_thread(_page_starts, body, page_chars)
+        await database.stories.record_pages(story.content_hash, STORED_VERSION, page_chars,
+                                            pages)
+    return story, _entry_of(story, row.card, pages, page_chars)
+
+
+def _page_starts(body: bytes, page_chars: int) -> bytes:
+    try:
+        return Text(codec.decode(body)).paged(page_chars).index.to_bytes()
+    except codec.CodecError as exc:
+        raise StoryError(f"its stored text cannot be read ({exc})") from None
+
+
+def _entry_of(story: ServerStory, card: StoredCard, pages: bytes, page_chars: int) -> Entry:
+    try:
+        shown = codec.decode(card.card, id=story.story_id)
+        index = PageIndex.from_bytes(pages)
+    except (codec.CodecError, ValueError) as exc:
+        raise StoryError(f"its stored card cannot be read ({exc})") from None
+    return Entry(story=shown, file=story.file_name, words=card.words, minutes=card.minutes,
+                 length=card.length, quotes=card.quotes, content_hash=story.content_hash,
+                 pages={page_chars: index}, guild_id=story.guild_id)
+
+
+def _read(data: bytes, file_name: str, rating: str | None, parse_budget: float,
+          page_chars: int) -> tuple[KeptStory, tuple[str, ...]]:
+    """Parse an upload by the folder's rules (blocking): what the store keeps of it, and
+    its caveats."""
+    budget = Budget(parse_budget)
+    story = parse_file(data, None, file_name, budget)
+    if rating:
+        story = replace(story, meta=replace(story.meta, rating=rating))
+    entry = Entry.of(story, file_name, content_hash(data, None))
+    budget.check_time()
+    text = entry.text
+    assert text is not None
+    card = StoredCard(codec.encode(card_of(story)), entry.words, entry.minutes, entry.length,
+                      entry.quotes)
+    kept = KeptStory(codec.encode(story), card, text.layout.rendered_lengths().tobytes(),
+                     (page_chars, text.paged(page_chars).index.to_bytes()))
+    return kept, story.warnings
+
+
+async def add_story(shelves: Shelves, database, *, guild_id: int, file_name: str,
+                    data: bytes, rating: str | None, added_by: int, page_chars: int,
+                    max_bytes: int, parse_budget: float = PARSE_BUDGET_S,
+                    now: float | None = None) -> tuple[Shelves, Added]:
+    """Read an uploaded file and add its story to a server (the same file name uploaded
+    again replaces that story, readers keeping their places). Raises `StoryError` saying
+    why a file cannot be added."""
+    name = PurePath(file_name).name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in FORMATS:
+        raise StoryError(f"{name} is not a story file I read: send an AO3 HTML or EPUB "
+                         "download, an EPUB, a text file (.txt) or Markdown (.md)")
+    if len(data) > max_bytes:
+        raise StoryError(f"it is {amount(len(data))}, over the {amount(max_bytes, 0)} limit")
+    if not data:
+        raise StoryError("the file is empty")
+    kept, caveats = await asyncio.to_thread(_read, data, name, rating, parse_budget,
+                                            page_chars)
+    now = time.time() if now is None else now
+    same = next((s for s in shelves.of_guild(guild_id) if s.file_name == name), None)
+    if same is not None:
+        sid, added_at, first_by = same.story_id, same.added_at, same.added_by
+    else:
+        sid = _free_id(shelves, story_id(PurePath(name).stem))
+        added_at, first_by = now, added_by
+    story = ServerStory(sid, guild_id, name, content_hash(data, None), STORED_VERSION, rating,
+                        "\n".join(caveats), first_by, added_at, now)
+    await database.server_stories.save(story, data, kept)
+    entry = _entry_of(story, kept.card, kept.pages[1], page_chars)
+    return shelves.with_story(story, entry), Added(entry, same is not None, caveats)
+
+
+def _free_id(shelves: Shelves, wanted: str) -> str:
+    """`wanted`, or `wanted-2`, `wanted-3`…: an id no story anywhere has."""
+    if not shelves.taken(wanted):
+        return wanted
+    number = 2
+    while shelves.taken(f"{wanted}-{number}"):
+        number += 1
+    return f"{wanted}-{number}"

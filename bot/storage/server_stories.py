@@ -1,0 +1,103 @@
+"""Stories servers added from Discord: which server has each, and the upload it came from.
+
+The parsed story is kept by the story store (`StoryStore.keep`) under its content hash,
+as a folder file's is; a server story's row and its story commit together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from bot.storage.sql import Sql, columns, marks
+from bot.storage.stories import KeptStory, StoredCard, StoryStore
+
+
+@dataclass(frozen=True, slots=True)
+class ServerStory:
+    """A story one server added: visible there only."""
+
+    story_id: str  # unique across the bot
+    guild_id: int
+    file_name: str  # as uploaded
+    content_hash: str
+    parser_version: int
+    rating: str | None  # the rating given when it was added; None: what the file says
+    warnings: str  # caveats from reading it, one per line
+    added_by: int
+    added_at: float
+    updated_at: float
+
+    @property
+    def caveats(self) -> list[str]:
+        return self.warnings.splitlines()
+
+
+@dataclass(frozen=True, slots=True)
+class ServerCatalogueRow:
+    """A server story with what the catalogue needs of it, as far as the store keeps it."""
+
+    story: ServerStory
+    card: StoredCard | None  # None when its story is not kept for this parser version
+    pages: bytes | None  # page starts for the page size asked for
+
+
+class ServerStories:
+    """The `server_stories` table."""
+
+    def __init__(self, sql: Sql, store: StoryStore) -> None:
+        self._sql = sql
+        self._store = store
+
+    async def catalogue(self, parser_version: int, page_chars: int) -> list[ServerCatalogueRow]:
+        """Every server's stories, oldest first, with their cards and page starts as kept
+        for this parser version and page size."""
+        rows = await self._sql.fetch(
+            f"SELECT {columns(ServerStory, 's.')}, c.card, c.words, c.minutes, c.length, "
+            "c.quotes, p.starts FROM server_stories s "
+            "LEFT JOIN story_cards c ON c.content_hash = s.content_hash "
+            "AND c.parser_version = ? AND s.parser_version = ? "
+            "AND EXISTS (SELECT 1 FROM story_bodies b WHERE b.content_hash = s.content_hash "
+            "AND b.parser_version = c.parser_version) "
+            "LEFT JOIN story_pages p ON p.content_hash = s.content_hash "
+            "AND p.parser_version = c.parser_version AND p.page_chars = ? "
+            "ORDER BY s.added_at, s.story_id",
+            (parser_version, parser_version, page_chars),
+        )
+        width = len(fields(ServerStory))
+        found = []
+        for row in rows:
+            card, *measures, starts = row[width:]
+            found.append(ServerCatalogueRow(
+                ServerStory(*row[:width]),
+                StoredCard(bytes(card), *measures) if card is not None else None,
+                bytes(starts) if starts is not None else None))
+        return found
+
+    async def save(self, story: ServerStory, source: bytes, kept: KeptStory) -> None:
+        """Add a server story, or replace one with the same id, with its parsed story."""
+        async with self._sql.transaction():
+            await self._store.keep(story.content_hash, story.parser_version, kept)
+            await self._sql.execute(
+                f"INSERT INTO server_stories ({columns(ServerStory)}, source) "
+                f"VALUES ({marks(11)}) ON CONFLICT (story_id) DO UPDATE SET "
+                "file_name = excluded.file_name, content_hash = excluded.content_hash, "
+                "parser_version = excluded.parser_version, rating = excluded.rating, "
+                "warnings = excluded.warnings, updated_at = excluded.updated_at, "
+                "source = excluded.source",
+                (story.story_id, story.guild_id, story.file_name, story.content_hash,
+                 story.parser_version, story.rating, story.warnings, story.added_by,
+                 story.added_at, story.updated_at, source),
+            )
+
+    async def source(self, story_id: str) -> bytes | None:
+        """The file a server story was read from, as uploaded."""
+        row = await self._sql.fetch_one("SELECT source FROM server_stories WHERE story_id = ?",
+                                        (story_id,))
+        return bytes(row[0]) if row else None
+
+    async def remove(self, guild_id: int, story_id: str) -> bool:
+        """Take a story out of its server; False when that server has no such story.
+        Members' progress in it is kept."""
+        return await self._sql.changed(
+            "DELETE FROM server_stories WHERE guild_id = ? AND story_id = ?",
+            (guild_id, story_id)) > 0
