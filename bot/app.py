@@ -97,7 +97,7 @@ class StoryBot(commands.Bot):
         self.texts = StoredTexts(self.database.stories, self.config.story_cache_bytes)
         library = self._given_library or await self.load_library()
         self.services = Services(self.database, library, page_chars=self.config.page_chars,
-                                 texts=self.texts)
+                                 texts=self.texts, max_bytes=self.config.max_story_bytes)
         await self.database.stories.prune()
         await self.services.start()
         if self.config.watch_stories:

@@ -8,7 +8,8 @@ adds or removes a story, so services ask for them each time instead of keeping t
 
 from __future__ import annotations
 
-from bot.library.catalogue import Library
+from bot.library.admin import StoriesService
+from bot.library.catalogue import DEFAULT_MAX_BYTES, Library
 from bot.library.servers import Shelves, load_shelves
 from bot.library.service import LibraryService
 from bot.library.shelf import StoredTexts
@@ -23,7 +24,8 @@ class Services:
     """Everything a cog may ask of the core."""
 
     def __init__(self, database: Database, library: Library, *, page_chars: int,
-                 texts: StoredTexts | None = None) -> None:
+                 texts: StoredTexts | None = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.database = database
         self.page_chars = page_chars
         self.texts = texts
@@ -33,6 +35,7 @@ class Services:
         self.members = MemberService(self)
         self.server = ServerService(self)
         self.quotes = QuoteService(self)
+        self.stories = StoriesService(self, max_bytes=max_bytes)
 
     @property
     def library(self) -> Library:
@@ -44,7 +47,8 @@ class Services:
         return self.shelves.for_guild(guild_id)
 
     def _features(self) -> list[object]:
-        return [self.reading, self.catalogue, self.members, self.server, self.quotes]
+        return [self.reading, self.catalogue, self.members, self.server, self.quotes,
+                self.stories]
 
     async def start(self) -> None:
         """Read the servers' own stories, then let each service prepare what it derives

@@ -18,6 +18,7 @@ class ConfirmationKind(enum.StrEnum):
 
     RESET = "reset"  # a member's place and bookmarks in one story
     FORGET = "forget"  # everything stored about a member
+    REMOVE_STORY = "remove"  # a story a server added
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,9 @@ from bot.app import StoryBot
 from bot.library.listing import ListingFilters
 from bot.reading.service import Refused
 from bot.text.ratings import RATINGS
-from cogs.library.views import CONTROLS, ListingView, card_embed, listing_embed, search_message
+from cogs.library.views import CONTROLS, ListingView, listing_embed, search_message
 from cogs.shared.answers import FeatureCog, reply, viewer_of
-from cogs.shared.embeds import choices
+from cogs.shared.embeds import card_embed, choices
 
 
 class LibraryCog(FeatureCog, name="Library"):

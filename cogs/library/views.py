@@ -13,11 +13,10 @@ import re
 
 import discord
 
-from bot.library.listing import StoryCard
 from bot.library.service import LibraryPage, LibraryService, Listing, SearchResults
 from cogs.shared import ids
 from cogs.shared.answers import guard, reply
-from cogs.shared.embeds import NEUTRAL, colour_for
+from cogs.shared.embeds import NEUTRAL
 from cogs.shared.pages import open_privately, services
 
 log = logging.getLogger(__name__)
@@ -29,18 +28,6 @@ def listing_embed(page: LibraryPage) -> discord.Embed:
     """One page of a listing as an embed."""
     embed = discord.Embed(title="📚 The library", description=page.description, colour=NEUTRAL)
     embed.set_footer(text=page.footer)
-    return embed
-
-
-def card_embed(card: StoryCard) -> discord.Embed:
-    """A story card as an embed."""
-    embed = discord.Embed(title=card.title, url=card.url, description=card.description,
-                          colour=colour_for(card.rating))
-    if card.author:
-        embed.set_author(name=card.author)
-    for field in card.fields:
-        embed.add_field(name=field.name, value=field.value, inline=field.inline)
-    embed.set_footer(text=card.footer)
     return embed
 
 

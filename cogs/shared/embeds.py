@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import discord
 
+from bot.library.listing import StoryCard
 from bot.reading.footer import footer
 from bot.reading.service import CLOSED_HERE, Shown
 from bot.text.formatting import clip, inline, is_link
@@ -41,6 +42,18 @@ def page_embed(shown: Shown) -> discord.Embed:
     if story.meta.author:
         embed.set_author(name=clip(f"by {story.meta.author}", AUTHOR_LIMIT))
     embed.set_footer(text=clip(footer(paged, page, shown.minutes), FOOTER_LIMIT))
+    return embed
+
+
+def card_embed(card: StoryCard) -> discord.Embed:
+    """A story card as an embed."""
+    embed = discord.Embed(title=card.title, url=card.url, description=card.description,
+                          colour=colour_for(card.rating))
+    if card.author:
+        embed.set_author(name=card.author)
+    for field in card.fields:
+        embed.add_field(name=field.name, value=field.value, inline=field.inline)
+    embed.set_footer(text=card.footer)
     return embed
 
 

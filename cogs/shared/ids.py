@@ -20,6 +20,7 @@ CONTINUE = r"sb:shelf:go:" + STORY
 LIST_PAGE = r"sb:(?P<kind>shelf|marks):page:(?P<owner>\d+):(?P<page>\d+)"
 OPEN_BOOKMARK = r"sb:marks:open:(?P<id>\d+)"
 CONFIRM = r"sb:confirm:(?P<code>[0-9a-f]{16}):(?P<answer>yes|no)"
+REMOVE = r"sb:remove:(?P<code>[0-9a-f]{16}):(?P<answer>yes|no)"
 LISTING = r"sb:lib:(?P<listing>[0-9a-f]{1,32}):(?P<action>prev|next)"
 HIT = r"sb:hit:" + STORY + r":(?P<pos>\d{1,12})"
 QUOTE = r"sb:quote:(?P<pos>\d+):" + STORY
@@ -59,6 +60,10 @@ def open_bookmark(bookmark_id: int) -> str:
 
 def confirm(code: str, answer: str) -> str:
     return f"sb:confirm:{code}:{answer}"
+
+
+def remove(code: str, answer: str) -> str:
+    return f"sb:remove:{code}:{answer}"
 
 
 def listing(listing_id: str, action: str) -> str:

@@ -1,26 +1,33 @@
-"""/stories: the library's admin commands. `reload` reads the stories folder again.
+"""/stories: the library's admin commands.
 
-Reloading is the bot owner's (the application's owner or team, as Discord reports it): the
-folder is on the owner's machine and a reload costs the whole bot a read of it. The answer
-comes at once and is edited with how far the reload is, then with what changed.
+`add` and `remove` manage a server's own stories (Manage Server); `reload` reads the stories
+folder again (the bot owner's: the folder is on the owner's machine and a reload costs the
+whole bot a read of it). Long work answers at once and edits the answer as it goes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 import discord
 from discord import app_commands
 
 from bot.app import StoryBot
+from bot.library.admin import AddedAnswer
 from bot.library.reload import describe_progress, describe_reload, reload_report
-from cogs.shared.answers import NO_PINGS, FeatureCog, reply
+from bot.reading.service import Refused
+from bot.text.ratings import RATINGS
+from cogs.shared import ids
+from cogs.shared.answers import NO_PINGS, FeatureCog, guard, is_manager, reply, services
+from cogs.shared.embeds import card_embed, choices
 
 log = logging.getLogger(__name__)
 
 #: How often a reload's answer is edited with its progress.
 PROGRESS_EVERY = 2.0
+MANAGERS_ONLY = "Only members with Manage Server can change this server's library."
 
 
 class StoriesCog(FeatureCog, name="Stories"):
@@ -31,6 +38,66 @@ class StoriesCog(FeatureCog, name="Stories"):
 
     def __init__(self, bot: StoryBot) -> None:
         self.bot = bot
+
+    @property
+    def admin(self):
+        return self.bot.services.stories
+
+    @stories.command(name="add")
+    @app_commands.describe(file="An AO3 HTML or EPUB download, an EPUB, a .txt or .md file",
+                           rating="The story's rating, when the file does not say")
+    @app_commands.choices(rating=[app_commands.Choice(name=r, value=r) for r in RATINGS])
+    async def add(self, interaction: discord.Interaction, file: discord.Attachment,
+                  rating: app_commands.Choice[str] | None = None) -> None:
+        """Add a story to this server's library from a file (Manage Server)."""
+        if not is_manager(interaction):
+            await reply(interaction, MANAGERS_ONLY if interaction.guild_id else
+                        "Stories are added in a server, for that server.")
+            return
+        refused = self.admin.upload_refusal(file.filename, file.size)
+        if refused is not None:
+            await reply(interaction, refused.text)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = await file.read()
+        except (discord.HTTPException, discord.NotFound) as exc:
+            log.warning("Could not fetch an upload (%s)", exc)
+            await self._edit(interaction, "I couldn't fetch that file from Discord; please "
+                                          "try again.")
+            return
+        answer = await self.admin.add_file(interaction.guild_id, interaction.user.id,
+                                           file.filename, data,
+                                           rating=rating.value if rating else None)
+        if isinstance(answer, Refused):
+            await self._edit(interaction, answer.text)
+            return
+        await self._edit(interaction, answer.text, answer)
+
+    @stories.command(name="remove")
+    @app_commands.describe(story="One of the stories this server added")
+    async def remove(self, interaction: discord.Interaction,
+                     story: app_commands.Range[str, 1, 100]) -> None:
+        """Remove a story this server added (Manage Server); readers' places are kept."""
+        if not is_manager(interaction):
+            await reply(interaction, MANAGERS_ONLY)
+            return
+        question = await self.admin.ask_remove(interaction.guild_id, interaction.user.id,
+                                               story)
+        if isinstance(question, Refused):
+            await reply(interaction, question.text)
+            return
+        view = discord.ui.View(timeout=None)
+        view.add_item(RemoveButton(question.code, "yes", label="Yes, remove it"))
+        view.add_item(RemoveButton(question.code, "no", label="Cancel"))
+        view.stop()  # dispatched by custom id; nothing to keep
+        await interaction.response.send_message(question.text, view=view, ephemeral=True,
+                                                allowed_mentions=NO_PINGS)
+
+    @remove.autocomplete("story")
+    async def remove_autocomplete(self, interaction: discord.Interaction, current: str
+                                  ) -> list[app_commands.Choice[str]]:
+        return choices(self.admin.own_choices(interaction.guild_id, current))
 
     @stories.command(name="reload")
     async def reload(self, interaction: discord.Interaction) -> None:
@@ -61,12 +128,41 @@ class StoriesCog(FeatureCog, name="Stories"):
         after = task.result()
         await self._edit(interaction, describe_reload(reload_report(before, after)))
 
-    async def _edit(self, interaction: discord.Interaction, text: str) -> None:
+    async def _edit(self, interaction: discord.Interaction, text: str,
+                    added: AddedAnswer | None = None) -> None:
         try:
-            await interaction.edit_original_response(content=text, allowed_mentions=NO_PINGS)
+            await interaction.edit_original_response(
+                content=text, embed=card_embed(added.card) if added else None,
+                allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:
-            log.warning("Could not update the reload's answer (%s %s)", exc.status, exc.code)
+            log.warning("Could not update an answer (%s %s)", exc.status, exc.code)
+
+
+class RemoveButton(discord.ui.DynamicItem[discord.ui.Button], template=ids.REMOVE):
+    """Yes / Cancel under a removal; the code is known only to the process that asked."""
+
+    def __init__(self, code: str, answer: str, *, label: str = "…") -> None:
+        super().__init__(discord.ui.Button(
+            style=discord.ButtonStyle.danger if answer == "yes" else discord.ButtonStyle.secondary,
+            label=label, custom_id=ids.remove(code, answer),
+        ))
+        self.code, self.answer = code, answer
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> RemoveButton:
+        return cls(match["code"], match["answer"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async def work() -> None:
+            answered = await services(interaction).stories.confirm_remove(
+                interaction.guild_id, interaction.user.id, self.code, self.answer == "yes")
+            if isinstance(answered, str):
+                await interaction.response.edit_message(content=answered, view=None)
+            else:
+                await reply(interaction, answered.text)
+        await guard(interaction, work())
 
 
 async def setup(bot: StoryBot) -> None:
     await bot.add_cog(StoriesCog(bot))
+    bot.add_dynamic_items(RemoveButton)
