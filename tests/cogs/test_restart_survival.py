@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import discord
+
 from tests.helpers import button as control
 from tests.helpers import find as current
 from tests.helpers import footer, page_number, restart
@@ -10,7 +12,8 @@ from tests.helpers import footer, page_number, restart
 async def test_every_control_survives_a_restart(env, guild, channel, alice, config):
     db = env.bot.database
     # Posted before the restart: a reaction reading, a button reading with its form open,
-    # a private reading, a quote, search hits, a shelf, a bookmark list and a confirmation.
+    # a private reading, a quote, search hits, a shelf, a bookmark list, a confirmation and
+    # an admin's question before removing a story the server added.
     await alice.slash(channel, "read", story="lantern")
     reactions = channel.history()[-1]
     await db.settings.update(guild.id, paging="buttons")
@@ -24,6 +27,12 @@ async def test_every_control_survives_a_restart(env, guild, channel, alice, conf
     marks = (await alice.slash(channel, "bookmark list")).response.message
     shelf = (await alice.slash(channel, "progress")).response.message
     confirm = (await alice.slash(channel, "forgetme")).response.message
+    role = guild.create_role("admins", permissions=discord.Permissions(manage_guild=True))
+    admin = guild.add_member(env.create_user("ada"), roles=[role])
+    tide = ("---\ntitle: Tide Tables\nrating: General Audiences\n---\n\n"
+            "The tide came in twice a day, and twice a day the harbour forgot it.")
+    await admin.slash(channel, "stories add", file=("tide.md", tide.encode()))
+    removal = (await admin.slash(channel, "stories remove", story="tide")).response.message
 
     await restart(env, config)
     checked = 0
@@ -64,5 +73,9 @@ async def test_every_control_survives_a_restart(env, guild, channel, alice, conf
     assert "expired" in (result.response.content or "").lower()
     assert await env.bot.database.progress.get(alice.id, "lantern") is not None
     checked += 1
-    assert checked == 11
+    result = await admin.click(removal, custom_id=control(removal, "sb:remove"))
+    assert "expired" in (result.response.content or "").lower()
+    assert "tide" in env.bot.services.library_for(guild.id)
+    checked += 1
+    assert checked == 12
     assert not env.errors
