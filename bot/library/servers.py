@@ -49,7 +49,8 @@ class Shelves:
         self._servers = servers  # id -> entry, every server's
         self._stories = stories  # id -> its row
         self._texts = texts
-        self._views: dict[int | None, Library] = {}
+        self._guilds = {entry.guild_id for entry in servers.values()}
+        self._views: dict[int | None, Library] = {}  # one per server with stories of its own
 
     def story(self, story_id: str) -> ServerStory | None:
         """The row of a server story; None for a folder story or an unknown id."""
@@ -61,11 +62,12 @@ class Shelves:
     def for_guild(self, guild_id: int | None) -> Library:
         """What members see in a server: its own stories first (by title), then the
         folder's. In a DM, the folder's, with every server story reachable by id only."""
+        if guild_id is not None and guild_id not in self._guilds:
+            guild_id = 0  # a server with none of its own: one view serves them all
         view = self._views.get(guild_id)
         if view is None:
             own = {sid: entry for sid, entry in self._servers.items()
-                   if guild_id is not None and entry.guild_id == guild_id
-                   and sid not in self.folder}
+                   if guild_id and entry.guild_id == guild_id and sid not in self.folder}
             hidden = {} if guild_id is not None else {
                 sid: entry for sid, entry in self._servers.items() if sid not in self.folder}
             view = self._views[guild_id] = self.folder.view(_by_title(own), hidden, self._texts)
