@@ -129,7 +129,7 @@ class StoryBot(commands.Bot):
         return await open_library(
             self.config.stories_dir, self.database.stories, self.texts,
             page_chars=self.config.page_chars, max_bytes=self.config.max_story_bytes,
-            progress=progress)
+            progress=progress, reserved=await self.database.server_stories.ids())
 
     @property
     def reloading(self) -> bool:

@@ -24,7 +24,7 @@ import re
 import time
 import unicodedata
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -148,10 +148,12 @@ class Shelving:
 
     The same work in two formats (`work.epub` beside `work.html`) keeps both: the later one
     in path order takes its format as a suffix. Two files that still want one id keep the
-    first.
+    first. An id a server's own story has (`reserved`) is taken the same way: members'
+    places in that story must not move to a file added to the folder later.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, reserved: Collection[str] = ()) -> None:
+        self.reserved = frozenset(reserved)
         self.entries: dict[str, Entry] = {}
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
@@ -163,10 +165,11 @@ class Shelving:
     def add(self, entry: Entry, caveats: Iterator[str] | tuple[str, ...] = ()) -> None:
         path = Path(entry.file)
         sid = story_id(path.stem)
-        if sid in self.entries:
-            taken = self.entries[sid].file
+        if sid in self.entries or sid in self.reserved:
+            taken = self.entries[sid].file if sid in self.entries else "a story a server added"
             alternative = story_id(f"{path.stem}-{path.suffix.lstrip('.')}")
-            if Path(taken).suffix.lower() == path.suffix.lower() or alternative in self.entries:
+            if (alternative in self.entries or alternative in self.reserved
+                    or Path(taken).suffix.lower() == path.suffix.lower()):
                 self.skip(entry.file, f"story id {sid!r} is already used by {taken}; rename one")
                 return
             self._caveat(entry.file, f"story id {sid!r} is taken by {taken}, so this one is "
@@ -260,6 +263,10 @@ class Library:
 
     def __contains__(self, story_id: object) -> bool:
         return story_id in self._entries or story_id in self._hidden
+
+    def listed(self, story_id: str) -> bool:
+        """Whether a story is one this library lists, not one reachable by id only."""
+        return story_id in self._entries
 
     def get(self, story_id: str) -> Story | None:
         """A story's card (metadata and chapter titles, no text); None for an unknown id."""

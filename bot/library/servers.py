@@ -95,8 +95,8 @@ class Shelves:
 
     def of_guild(self, guild_id: int) -> list[ServerStory]:
         """A server's own stories, by title."""
-        return [self._stories[sid] for sid in self.for_guild(guild_id)
-                if sid in self._stories and self._stories[sid].guild_id == guild_id]
+        return [self._stories[story.id] for story in self.for_guild(guild_id)
+                if story.id in self._stories and self._stories[story.id].guild_id == guild_id]
 
 
 def _by_title(entries: dict[str, Entry]) -> dict[str, Entry]:
@@ -195,8 +195,8 @@ async def add_story(shelves: Shelves, database, *, guild_id: int, file_name: str
     name = PurePath(file_name).name
     suffix = PurePath(name).suffix.lower()
     if suffix not in FORMATS:
-        raise StoryError(f"{name} is not a story file I read: send an AO3 HTML or EPUB "
-                         "download, an EPUB, a text file (.txt) or Markdown (.md)")
+        raise StoryError("it is not a story file I read: send an AO3 HTML or EPUB download, "
+                         "an EPUB, a text file (.txt) or Markdown (.md)")
     if len(data) > max_bytes:
         raise StoryError(f"it is {amount(len(data))}, over the {amount(max_bytes, 0)} limit")
     if not data:

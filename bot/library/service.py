@@ -293,12 +293,17 @@ class LibraryService:
             if not shown_in(viewer.place, gate, found.meta.rating):
                 return Refused(refusal(found.title, found.meta.rating, gate))
 
+        scope = found.id if found else None
+
         def accept(story_id: str) -> bool:
+            # Listed here (a story reachable only by id, another server's, is not searched)
+            # and not gated here.
+            if not (library.listed(story_id) or story_id == scope):
+                return False
             candidate = library.get(story_id)
             return candidate is not None and shown_in(viewer.place, gate, candidate.meta.rating)
 
         index = self._search
-        scope = found.id if found else None
         where = f" in **{inline(found.title, 100)}**" if found else ""
         # While a pass is under way, new and changed stories may not be searchable yet.
         pending = (" (The search index is still taking in new and changed stories; try "
@@ -306,8 +311,9 @@ class LibraryService:
         hits = await index.search(text, story_id=scope, limit=HITS_SHOWN, accept=accept)
         if not hits:
             message = f"No passages match “{inline(text, 100)}”{where}."
-            hidden = await index.search(text, story_id=scope, limit=1)
-            if hidden and library.get(hidden[0].story_id) is not None:
+            gated = await index.search(text, story_id=scope, limit=1,
+                                       accept=lambda sid: library.listed(sid) or sid == scope)
+            if gated:
                 message += (f" Some {gate.describe()} match, but they show only in "
                             "age-restricted channels or in a DM with me.")
             return Refused(message + pending)

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,10 +166,12 @@ class Reading:
 
 async def open_library(root: Path | str, store: StoryStore, texts: StoredTexts, *,
                        page_chars: int, max_bytes: int, parse_budget: float = PARSE_BUDGET_S,
-                       progress: Callable[[int, int], None] | None = None) -> Library:
+                       progress: Callable[[int, int], None] | None = None,
+                       reserved: Collection[str] = ()) -> Library:
     """The library of the folder at `root`, from the store, after reading what changed.
 
     `progress(done, total)` hears about the files being read, about every two seconds.
+    `reserved` ids (servers' own stories') are not given to folder files.
     Stories no file gives any more stay in the store, for a library still serving them,
     until the caller has swapped the new one in and calls `StoryStore.prune`.
     """
@@ -195,7 +197,7 @@ async def open_library(root: Path | str, store: StoryStore, texts: StoredTexts, 
     await store.forget(work.removed)
     rows = await _catalogue(root, store, folder, known, reading, page_chars, max_bytes,
                             parse_budget)
-    library = _shelve(root, folder, rows, texts, page_chars)
+    library = _shelve(root, folder, rows, texts, page_chars, reserved)
     log.info("Library of %d stories ready in %.0f ms: %d files parsed, %d known by their "
              "bytes, %d unchanged, %d gone (%d skipped)", len(library),
              (time.perf_counter() - started) * 1000, reading.parsed, reading.reused,
@@ -319,9 +321,9 @@ def _page_starts(body: bytes, page_chars: int) -> bytes:
 
 def _shelve(root: Path, folder: Survey,
             rows: dict[str, tuple[CatalogueRow, Story | None]], texts: StoredTexts,
-            page_chars: int) -> Library:
+            page_chars: int, reserved: Collection[str]) -> Library:
     """The catalogue as a library: ids given in the folder's order, as `Library.load` does."""
-    shelving = Shelving()
+    shelving = Shelving(reserved)
     for path in folder.order:
         if path in folder.refused:
             shelving.skip(path, folder.refused[path])

@@ -89,6 +89,10 @@ class ServerStories:
                  story.added_at, story.updated_at, source),
             )
 
+    async def ids(self) -> set[str]:
+        """Every server story's id."""
+        return {sid for (sid,) in await self._sql.fetch("SELECT story_id FROM server_stories")}
+
     async def source(self, story_id: str) -> bytes | None:
         """The file a server story was read from, as uploaded."""
         row = await self._sql.fetch_one("SELECT source FROM server_stories WHERE story_id = ?",
