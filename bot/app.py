@@ -27,6 +27,7 @@ import aiohttp
 import discord
 from discord.ext import commands
 
+from bot.ao3.client import Ao3Client
 from bot.backoff import Backoff
 from bot.config import Config
 from bot.library.catalogue import Library
@@ -96,8 +97,11 @@ class StoryBot(commands.Bot):
         self.database = self._given_database or await Database.open(self.config.database_path)
         self.texts = StoredTexts(self.database.stories, self.config.story_cache_bytes)
         library = self._given_library or await self.load_library()
+        ao3 = (Ao3Client(self.config.ao3_url, delay=self.config.ao3_delay_s)
+               if self.config.ao3_links else None)
         self.services = Services(self.database, library, page_chars=self.config.page_chars,
-                                 texts=self.texts, max_bytes=self.config.max_story_bytes)
+                                 texts=self.texts, max_bytes=self.config.max_story_bytes,
+                                 ao3=ao3)
         await self.database.stories.prune()
         await self.services.start()
         if self.config.watch_stories:

@@ -44,6 +44,10 @@ class Config:
     proxy: str | None = field(default=None, repr=False)
     watch_stories: bool = False  # reload by itself when the stories folder changes
     story_cache_bytes: int = DEFAULT_STORY_CACHE_MB * 1024 * 1024  # open texts kept
+    ao3_links: bool = True  # /stories add link: fetches works from AO3
+    ao3_url: str = "https://archiveofourown.org"
+    ao3_delay_s: float = 5.0  # at least this long between two requests to AO3
+    ao3_check_hours: float = 12.0  # how often works in progress are checked for chapters
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, require_token: bool = True) -> Config:
@@ -133,6 +137,23 @@ class Config:
                                 f"from 1 up to 65536; got {raw!r}.")
                 cache_mb = DEFAULT_STORY_CACHE_MB
 
+        ao3_links = _switch(get("AO3_LINKS") or "1")
+        if ao3_links is None:
+            problems.append(f"AO3_LINKS must be 1 or 0 (on or off); got {get('AO3_LINKS')!r}.")
+            ao3_links = True
+        ao3_url = (get("AO3_URL") or "https://archiveofourown.org").rstrip("/")
+        if not _is_web_address(ao3_url):
+            problems.append(f"AO3_URL must be a web address such as "
+                            f"https://archiveofourown.org; got {ao3_url!r}.")
+        ao3_delay = _number(get("AO3_DELAY_S"), 5.0, 1.0, 3600.0)
+        if ao3_delay is None:
+            problems.append("AO3_DELAY_S must be seconds between two requests to AO3, from 1 "
+                            f"up to 3600; got {get('AO3_DELAY_S')!r}.")
+        check_hours = _number(get("AO3_CHECK_HOURS"), 12.0, 1.0, 24.0 * 30)
+        if check_hours is None:
+            problems.append("AO3_CHECK_HOURS must be hours between two checks of a work in "
+                            f"progress, from 1 up to 720; got {get('AO3_CHECK_HOURS')!r}.")
+
         stories_dir = Path(get("STORIES_DIR") or "stories")
         database_path = Path(get("DATABASE_PATH") or "storybot.sqlite3")
         if database_path.is_dir():
@@ -154,6 +175,10 @@ class Config:
             proxy=proxy,
             watch_stories=watch_stories,
             story_cache_bytes=int(cache_mb * 1024 * 1024),
+            ao3_links=ao3_links,
+            ao3_url=ao3_url,
+            ao3_delay_s=ao3_delay or 5.0,
+            ao3_check_hours=check_hours or 12.0,
         )
 
     @property
@@ -169,6 +194,22 @@ def _is_proxy_address(value: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and port != 0
+
+
+def _number(raw: str, default: float, low: float, high: float) -> float | None:
+    """A number from `low` to `high`; `default` when empty, None when not one of those."""
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def _is_web_address(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _switch(raw: str) -> bool | None:

@@ -8,6 +8,7 @@ adds or removes a story, so services ask for them each time instead of keeping t
 
 from __future__ import annotations
 
+from bot.ao3.client import Ao3Client
 from bot.library.admin import StoriesService
 from bot.library.catalogue import DEFAULT_MAX_BYTES, Library
 from bot.library.servers import Shelves, load_shelves
@@ -25,7 +26,7 @@ class Services:
 
     def __init__(self, database: Database, library: Library, *, page_chars: int,
                  texts: StoredTexts | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+                 max_bytes: int = DEFAULT_MAX_BYTES, ao3: Ao3Client | None = None) -> None:
         self.database = database
         self.page_chars = page_chars
         self.texts = texts
@@ -35,7 +36,7 @@ class Services:
         self.members = MemberService(self)
         self.server = ServerService(self)
         self.quotes = QuoteService(self)
-        self.stories = StoriesService(self, max_bytes=max_bytes)
+        self.stories = StoriesService(self, max_bytes=max_bytes, ao3=ao3)
 
     @property
     def library(self) -> Library:
@@ -65,6 +66,8 @@ class Services:
         for service in self._features():
             if (shutdown := getattr(service, "shutdown", None)) is not None:
                 await shutdown()
+        if self.stories.ao3 is not None:
+            await self.stories.ao3.close()
 
     async def use_library(self, library: Library) -> None:
         """Swap in a reloaded folder library; each service rebuilds what it derives."""

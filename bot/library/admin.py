@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from bot.ao3.client import Ao3Client, Ao3Error, Progress
+from bot.ao3.links import NotAo3, SeriesLink, parse_link, work_url
+from bot.ao3.pages import Problem
 from bot.library.files import amount
 from bot.library.listing import StoryCard, story_card
 from bot.library.lookup import NotFound, resolve
-from bot.library.servers import add_story
+from bot.library.scan import content_hash
+from bot.library.servers import Linked, add_story
 from bot.members.confirmations import ConfirmationKind, Confirmations
 from bot.parsers import FORMATS
 from bot.reading.service import Refused
@@ -52,10 +56,12 @@ class Question:
 class StoriesService:
     """A server's own stories: adding an upload, removing one."""
 
-    def __init__(self, services: Services, *, max_bytes: int) -> None:
+    def __init__(self, services: Services, *, max_bytes: int,
+                 ao3: Ao3Client | None = None) -> None:
         self._services = services
         self._max_bytes = max_bytes
         self._confirmations = Confirmations()
+        self.ao3 = ao3  # None when adding by link is turned off (`AO3_LINKS=0`)
 
     def upload_refusal(self, file_name: str, size: int) -> Refused | None:
         """Why an attachment will not be added, before it is fetched; None when it may be."""
@@ -71,7 +77,7 @@ class StoriesService:
         return None
 
     async def add_file(self, guild_id: int, user_id: int, file_name: str, data: bytes, *,
-                       rating: str | None = None,
+                       rating: str | None = None, linked: Linked | None = None,
                        now: float | None = None) -> AddedAnswer | Refused:
         """`/stories add file:`: read the upload and add its story to the server."""
         services = self._services
@@ -80,7 +86,8 @@ class StoriesService:
             shelves, added = await add_story(
                 services.shelves, services.database, guild_id=guild_id, file_name=file_name,
                 data=data, rating=rating, added_by=user_id, page_chars=services.page_chars,
-                max_bytes=self._max_bytes, now=time.time() if now is None else now)
+                max_bytes=self._max_bytes, linked=linked,
+                now=time.time() if now is None else now)
         except StoryError as exc:
             return Refused(f"I can't add **{name}**: {exc}.")
         await services.use_shelves(shelves)
@@ -106,6 +113,100 @@ class StoriesService:
                           progress_line=f"Added from `{name}`; only members here see it.",
                           progress_title="This server's")
         return AddedAnswer(clip_lines(lines, 1900), card)
+
+    async def add_link(self, guild_id: int, user_id: int, text: str,
+                       progress: Progress | None = None, *,
+                       now: float | None = None) -> AddedAnswer | Refused:
+        """`/stories add link:`: fetch an AO3 work's HTML download and add it (a work the
+        server has already is fetched again and updated in place)."""
+        if self.ao3 is None:
+            return Refused("Adding stories by link is turned off on this bot; upload the "
+                           "work's download with `file:` instead.")
+        link = parse_link(text)
+        if isinstance(link, NotAo3):
+            return Refused(link.reason)
+        if isinstance(link, SeriesLink):
+            return await self._series(link.id, progress)
+        try:
+            fetched = await self.ao3.fetch_work(link.id, progress)
+        except Ao3Error as exc:
+            return Refused(str(exc))
+        status = fetched.status
+        linked = Linked(link.id, status.chapters_posted, status.complete)
+        answer = await self.add_file(guild_id, user_id, fetched.file_name,
+                                     fetched.html_download, linked=linked, now=now)
+        if isinstance(answer, Refused):
+            return answer
+        total = status.chapters_total if status.chapters_total is not None else "?"
+        state = ("complete" if status.complete else
+                 f"a work in progress ({status.chapters_posted}/{total} chapters)")
+        return AddedAnswer(f"{answer.text}\nFrom AO3: {state}.", answer.card)
+
+    async def update(self, guild_id: int, user_id: int, text: str,
+                     progress: Progress | None = None, *,
+                     now: float | None = None) -> AddedAnswer | Refused | str:
+        """`/stories update`: fetch one of the server's linked works again now; the answer
+        says what changed (readers keep their places)."""
+        services = self._services
+        found = resolve(services.library_for(guild_id), text)
+        if isinstance(found, NotFound):
+            return Refused(found.text)
+        own = services.shelves.story(found.id)
+        title = inline(found.title, 200)
+        if own is None or own.guild_id != guild_id:
+            return Refused(f"**{title}** is in the stories folder; only the bot's owner "
+                           "updates it, with `/stories reload`.")
+        if own.work_id is None:
+            return Refused(f"**{title}** was uploaded, not added by link: upload the new "
+                           "file with `/stories add file:` and it is updated in place.")
+        if self.ao3 is None:
+            return Refused("Fetching from AO3 is turned off on this bot.")
+        now = time.time() if now is None else now
+        try:
+            fetched = await self.ao3.fetch_work(own.work_id, progress)
+        except Ao3Error as exc:
+            if exc.kind is Problem.DELETED:
+                await services.database.server_stories.checked(own.story_id, at=now, gone=True)
+                await services.use_shelves(services.shelves.with_story(
+                    replace(own, gone=True, checked_at=now),
+                    services.library_for(guild_id).entry(own.story_id)))
+                return (f"AO3 no longer has **{title}** (it may have been deleted); I keep "
+                        "the last copy here.")
+            return Refused(str(exc))
+        status = fetched.status
+        if content_hash(fetched.html_download, None) == own.content_hash:
+            await services.database.server_stories.checked(
+                own.story_id, at=now, chapters_posted=status.chapters_posted,
+                complete=status.complete)
+            return (f"**{title}** is as it was: {plural(status.chapters_posted, 'chapter')}"
+                    f"{', complete' if status.complete else ''}.")
+        before = own.chapters_posted or 0
+        answer = await self.add_file(guild_id, user_id, fetched.file_name,
+                                     fetched.html_download,
+                                     linked=Linked(own.work_id, status.chapters_posted,
+                                                   status.complete), now=now)
+        if isinstance(answer, Refused):
+            return answer
+        added = status.chapters_posted - before
+        news = (f"{plural(added, 'new chapter')} since it was last fetched" if added > 0
+                else "its text changed")
+        return AddedAnswer(f"{answer.text}\nFrom AO3: {news}"
+                           f"{'; the work is complete' if status.complete else ''}.",
+                           answer.card)
+
+    async def _series(self, series_id: int, progress: Progress | None) -> Refused:
+        assert self.ao3 is not None
+        try:
+            works = await self.ao3.series(series_id, progress)
+        except Ao3Error as exc:
+            return Refused(str(exc))
+        if not works:
+            return Refused(f"Series {series_id} shows no works I may fetch.")
+        lines = [f"That is a series of {plural(len(works), 'work')}; add them one at a time "
+                 "with `/stories add link:`:"]
+        lines.extend(f"- {inline(title, 120)}: `{work_url(self.ao3.base_url, work_id)}`"
+                     for work_id, title in works)
+        return Refused(clip_lines(lines, 1900))
 
     def own_choices(self, guild_id: int | None, current: str) -> list[tuple[str, str]]:
         """Autocomplete (title, id) of the stories this server added."""

@@ -185,13 +185,23 @@ def _read(data: bytes, file_name: str, rating: str | None, parse_budget: float,
     return kept, story.warnings
 
 
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """Where a story added by link came from: its AO3 work, as the fetch found it."""
+
+    work_id: int
+    chapters_posted: int
+    complete: bool
+
+
 async def add_story(shelves: Shelves, database, *, guild_id: int, file_name: str,
                     data: bytes, rating: str | None, added_by: int, page_chars: int,
                     max_bytes: int, parse_budget: float = PARSE_BUDGET_S,
+                    linked: Linked | None = None,
                     now: float | None = None) -> tuple[Shelves, Added]:
-    """Read an uploaded file and add its story to a server (the same file name uploaded
-    again replaces that story, readers keeping their places). Raises `StoryError` saying
-    why a file cannot be added."""
+    """Read a file and add its story to a server. The same file uploaded again (by name),
+    or the same AO3 work fetched again, replaces that story, readers keeping their places.
+    Raises `StoryError` saying why a file cannot be added."""
     name = PurePath(file_name).name
     suffix = PurePath(name).suffix.lower()
     if suffix not in FORMATS:
@@ -204,7 +214,8 @@ async def add_story(shelves: Shelves, database, *, guild_id: int, file_name: str
     kept, caveats = await asyncio.to_thread(_read, data, name, rating, parse_budget,
                                             page_chars)
     now = time.time() if now is None else now
-    same = next((s for s in shelves.of_guild(guild_id) if s.file_name == name), None)
+    same = next((s for s in shelves.of_guild(guild_id) if _same_source(s, name, linked)),
+                None)
     if same is not None:
         sid, added_at, first_by = same.story_id, same.added_at, same.added_by
     else:
@@ -212,9 +223,18 @@ async def add_story(shelves: Shelves, database, *, guild_id: int, file_name: str
         added_at, first_by = now, added_by
     story = ServerStory(sid, guild_id, name, content_hash(data, None), STORED_VERSION, rating,
                         "\n".join(caveats), first_by, added_at, now)
+    if linked is not None:
+        story = replace(story, work_id=linked.work_id, chapters_posted=linked.chapters_posted,
+                        complete=linked.complete, checked_at=now)
     await database.server_stories.save(story, data, kept)
     entry = _entry_of(story, kept.card, kept.pages[1], page_chars)
     return shelves.with_story(story, entry), Added(entry, same is not None, caveats)
+
+
+def _same_source(story: ServerStory, name: str, linked: Linked | None) -> bool:
+    if linked is not None:
+        return story.work_id == linked.work_id
+    return story.work_id is None and story.file_name == name
 
 
 def _free_id(shelves: Shelves, wanted: str) -> str:

@@ -26,6 +26,15 @@ class ServerStory:
     added_by: int
     added_at: float
     updated_at: float
+    work_id: int | None = None  # the AO3 work, for a story added by link
+    chapters_posted: int | None = None  # as AO3 said at the last fetch
+    complete: bool = False  # a complete work is no longer checked for chapters
+    checked_at: float | None = None
+    gone: bool = False  # deleted on AO3 since: the last copy is kept
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "complete", bool(self.complete))
+        object.__setattr__(self, "gone", bool(self.gone))
 
     @property
     def caveats(self) -> list[str]:
@@ -77,17 +86,25 @@ class ServerStories:
         """Add a server story, or replace one with the same id, with its parsed story."""
         async with self._sql.transaction():
             await self._store.keep(story.content_hash, story.parser_version, kept)
+            names = [f.name for f in fields(ServerStory)]
+            kept_first = {"story_id", "guild_id", "added_by", "added_at"}
             await self._sql.execute(
-                f"INSERT INTO server_stories ({columns(ServerStory)}, source) "
-                f"VALUES ({marks(11)}) ON CONFLICT (story_id) DO UPDATE SET "
-                "file_name = excluded.file_name, content_hash = excluded.content_hash, "
-                "parser_version = excluded.parser_version, rating = excluded.rating, "
-                "warnings = excluded.warnings, updated_at = excluded.updated_at, "
-                "source = excluded.source",
-                (story.story_id, story.guild_id, story.file_name, story.content_hash,
-                 story.parser_version, story.rating, story.warnings, story.added_by,
-                 story.added_at, story.updated_at, source),
+                f"INSERT INTO server_stories ({', '.join(names)}, source) "
+                f"VALUES ({marks(len(names) + 1)}) ON CONFLICT (story_id) DO UPDATE SET "
+                + ", ".join(f"{name} = excluded.{name}"
+                            for name in [*names, "source"] if name not in kept_first),
+                (*(_value(getattr(story, name)) for name in names), source),
             )
+
+    async def checked(self, story_id: str, *, at: float, chapters_posted: int | None = None,
+                      complete: bool | None = None, gone: bool | None = None) -> None:
+        """A linked work was checked on AO3 and found unchanged (or gone)."""
+        changes = {"checked_at": at, "chapters_posted": chapters_posted,
+                   "complete": complete, "gone": gone}
+        given = {name: _value(value) for name, value in changes.items() if value is not None}
+        await self._sql.execute(
+            f"UPDATE server_stories SET {', '.join(f'{name} = ?' for name in given)} "
+            "WHERE story_id = ?", (*given.values(), story_id))
 
     async def ids(self) -> set[str]:
         """Every server story's id."""
@@ -105,3 +122,7 @@ class ServerStories:
         return await self._sql.changed(
             "DELETE FROM server_stories WHERE guild_id = ? AND story_id = ?",
             (guild_id, story_id)) > 0
+
+
+def _value(value: object) -> object:
+    return int(value) if isinstance(value, bool) else value

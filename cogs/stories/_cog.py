@@ -1,8 +1,9 @@
 """/stories: the library's admin commands.
 
-`add` and `remove` manage a server's own stories (Manage Server); `reload` reads the stories
-folder again (the bot owner's: the folder is on the owner's machine and a reload costs the
-whole bot a read of it). Long work answers at once and edits the answer as it goes.
+`add` (an upload or an AO3 link), `update` (fetch a linked work again) and `remove` manage
+a server's own stories (Manage Server); `reload` reads the stories folder again (the bot
+owner's: the folder is on the owner's machine and a reload costs the whole bot a read of
+it). Long work answers at once and edits the answer as it goes.
 """
 
 from __future__ import annotations
@@ -45,15 +46,26 @@ class StoriesCog(FeatureCog, name="Stories"):
 
     @stories.command(name="add")
     @app_commands.describe(file="An AO3 HTML or EPUB download, an EPUB, a .txt or .md file",
-                           rating="The story's rating, when the file does not say")
+                           link="An AO3 work's address (or its number), fetched from AO3",
+                           rating="For a file: the story's rating, when the file does not say")
     @app_commands.choices(rating=[app_commands.Choice(name=r, value=r) for r in RATINGS])
-    async def add(self, interaction: discord.Interaction, file: discord.Attachment,
+    async def add(self, interaction: discord.Interaction,
+                  file: discord.Attachment | None = None,
+                  link: app_commands.Range[str, 1, 300] | None = None,
                   rating: app_commands.Choice[str] | None = None) -> None:
-        """Add a story to this server's library from a file (Manage Server)."""
+        """Add a story to this server's library from a file or an AO3 link (Manage Server)."""
         if not is_manager(interaction):
             await reply(interaction, MANAGERS_ONLY if interaction.guild_id else
                         "Stories are added in a server, for that server.")
             return
+        if (file is None) == (link is None):
+            await reply(interaction, "Give me either `file:` (an uploaded story) or `link:` "
+                                     "(an AO3 work), one at a time.")
+            return
+        if link is not None:
+            await self._add_link(interaction, link)
+            return
+        assert file is not None
         refused = self.admin.upload_refusal(file.filename, file.size)
         if refused is not None:
             await reply(interaction, refused.text)
@@ -69,10 +81,41 @@ class StoriesCog(FeatureCog, name="Stories"):
         answer = await self.admin.add_file(interaction.guild_id, interaction.user.id,
                                            file.filename, data,
                                            rating=rating.value if rating else None)
-        if isinstance(answer, Refused):
-            await self._edit(interaction, answer.text)
+        await self._answer(interaction, answer)
+
+    async def _add_link(self, interaction: discord.Interaction, link: str) -> None:
+        """Fetching from AO3 waits its turn: the answer comes at once and says how it goes."""
+        await interaction.response.send_message("Fetching from AO3…", ephemeral=True,
+                                                allowed_mentions=NO_PINGS)
+        answer = await self.admin.add_link(interaction.guild_id, interaction.user.id, link,
+                                           self._progress(interaction))
+        await self._answer(interaction, answer)
+
+    @stories.command(name="update")
+    @app_commands.describe(story="One of this server's stories added by an AO3 link")
+    async def update(self, interaction: discord.Interaction,
+                     story: app_commands.Range[str, 1, 100]) -> None:
+        """Fetch a work this server added by link again now (Manage Server)."""
+        if not is_manager(interaction):
+            await reply(interaction, MANAGERS_ONLY)
             return
-        await self._edit(interaction, answer.text, answer)
+        await interaction.response.send_message("Fetching from AO3…", ephemeral=True,
+                                                allowed_mentions=NO_PINGS)
+        answer = await self.admin.update(interaction.guild_id, interaction.user.id, story,
+                                         self._progress(interaction))
+        await self._answer(interaction, answer)
+
+    def _progress(self, interaction: discord.Interaction):
+        async def progress(text: str) -> None:
+            await self._edit(interaction, text)
+        return progress
+
+    async def _answer(self, interaction: discord.Interaction,
+                      answer: AddedAnswer | Refused | str) -> None:
+        if isinstance(answer, AddedAnswer):
+            await self._edit(interaction, answer.text, answer)
+        else:
+            await self._edit(interaction, answer if isinstance(answer, str) else answer.text)
 
     @stories.command(name="remove")
     @app_commands.describe(story="One of the stories this server added")
@@ -95,7 +138,8 @@ class StoriesCog(FeatureCog, name="Stories"):
                                                 allowed_mentions=NO_PINGS)
 
     @remove.autocomplete("story")
-    async def remove_autocomplete(self, interaction: discord.Interaction, current: str
+    @update.autocomplete("story")
+    async def own_autocomplete(self, interaction: discord.Interaction, current: str
                                   ) -> list[app_commands.Choice[str]]:
         return choices(self.admin.own_choices(interaction.guild_id, current))
 
