@@ -28,6 +28,10 @@ def test_every_value_is_read():
         "MAX_STORY_MB": "5",
         "DISCORD_PROXY": "http://proxy.example:3128",
         "STORY_CACHE_MB": "32",
+        "AO3_LINKS": "0",
+        "AO3_URL": "http://127.0.0.1:8080/",
+        "AO3_DELAY_S": "7.5",
+        "AO3_CHECK_HOURS": "6",
     })
     assert config.stories_dir == Path("library")
     assert config.database_path == Path("data/bot.db")
@@ -37,6 +41,14 @@ def test_every_value_is_read():
     assert config.max_story_bytes == 5 * 1024 * 1024
     assert config.proxy == "http://proxy.example:3128"
     assert config.story_cache_bytes == 32 * 1024 * 1024
+    assert (config.ao3_links, config.ao3_url, config.ao3_delay_s, config.ao3_check_hours) == (
+        False, "http://127.0.0.1:8080", 7.5, 6.0)
+
+
+def test_ao3_links_are_on_by_default_and_gentle():
+    config = Config.from_env({}, require_token=False)
+    assert config.ao3_links and config.ao3_url == "https://archiveofourown.org"
+    assert config.ao3_delay_s == 5.0 and config.ao3_check_hours == 12.0
 
 
 def test_the_token_never_appears_in_repr():
@@ -70,6 +82,11 @@ def test_tools_do_not_need_a_token():
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of"),
         ("MAX_STORY_MB", "-3", "MAX_STORY_MB must be megabytes"),
         ("STORY_CACHE_MB", "0.5", "STORY_CACHE_MB must be megabytes"),
+        ("AO3_LINKS", "sometimes", "AO3_LINKS must be 1 or 0"),
+        ("AO3_URL", "archiveofourown.org", "AO3_URL must be a web address"),
+        ("AO3_DELAY_S", "0.1", "AO3_DELAY_S must be seconds"),
+        ("AO3_DELAY_S", "soon", "AO3_DELAY_S must be seconds"),
+        ("AO3_CHECK_HOURS", "0", "AO3_CHECK_HOURS must be hours"),
         ("STORY_CACHE_MB", "nan", "STORY_CACHE_MB must be megabytes"),
         ("STORY_CACHE_MB", "lots", "STORY_CACHE_MB must be megabytes"),
         ("DISCORD_PROXY", "proxy.example:3128", "DISCORD_PROXY must be an HTTP proxy's address"),
