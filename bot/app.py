@@ -101,7 +101,7 @@ class StoryBot(commands.Bot):
                if self.config.ao3_links else None)
         self.services = Services(self.database, library, page_chars=self.config.page_chars,
                                  texts=self.texts, max_bytes=self.config.max_story_bytes,
-                                 ao3=ao3)
+                                 ao3=ao3, check_hours=self.config.ao3_check_hours)
         await self.database.stories.prune()
         await self.services.start()
         if self.config.watch_stories:

@@ -14,6 +14,7 @@ from bot.library.catalogue import DEFAULT_MAX_BYTES, Library
 from bot.library.servers import Shelves, load_shelves
 from bot.library.service import LibraryService
 from bot.library.shelf import StoredTexts
+from bot.library.updates import UpdatesService
 from bot.members.service import MemberService
 from bot.quotes.service import QuoteService
 from bot.reading.service import ReadingService
@@ -26,7 +27,8 @@ class Services:
 
     def __init__(self, database: Database, library: Library, *, page_chars: int,
                  texts: StoredTexts | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES, ao3: Ao3Client | None = None) -> None:
+                 max_bytes: int = DEFAULT_MAX_BYTES, ao3: Ao3Client | None = None,
+                 check_hours: float = 12.0) -> None:
         self.database = database
         self.page_chars = page_chars
         self.texts = texts
@@ -37,6 +39,7 @@ class Services:
         self.server = ServerService(self)
         self.quotes = QuoteService(self)
         self.stories = StoriesService(self, max_bytes=max_bytes, ao3=ao3)
+        self.updates = UpdatesService(self, check_hours=check_hours)
 
     @property
     def library(self) -> Library:
@@ -49,7 +52,7 @@ class Services:
 
     def _features(self) -> list[object]:
         return [self.reading, self.catalogue, self.members, self.server, self.quotes,
-                self.stories]
+                self.stories, self.updates]
 
     async def start(self) -> None:
         """Read the servers' own stories, then let each service prepare what it derives

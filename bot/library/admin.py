@@ -43,6 +43,7 @@ class AddedAnswer:
 
     text: str
     card: StoryCard
+    story_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,7 @@ class StoriesService:
                           link=story.meta.url if is_link(story.meta.url) else None,
                           progress_line=f"Added from `{name}`; only members here see it.",
                           progress_title="This server's")
-        return AddedAnswer(clip_lines(lines, 1900), card)
+        return AddedAnswer(clip_lines(lines, 1900), card, story.id)
 
     async def add_link(self, guild_id: int, user_id: int, text: str,
                        progress: Progress | None = None, *,
@@ -140,7 +141,7 @@ class StoriesService:
         total = status.chapters_total if status.chapters_total is not None else "?"
         state = ("complete" if status.complete else
                  f"a work in progress ({status.chapters_posted}/{total} chapters)")
-        return AddedAnswer(f"{answer.text}\nFrom AO3: {state}.", answer.card)
+        return replace(answer, text=f"{answer.text}\nFrom AO3: {state}.")
 
     async def update(self, guild_id: int, user_id: int, text: str,
                      progress: Progress | None = None, *,
@@ -190,9 +191,8 @@ class StoriesService:
         added = status.chapters_posted - before
         news = (f"{plural(added, 'new chapter')} since it was last fetched" if added > 0
                 else "its text changed")
-        return AddedAnswer(f"{answer.text}\nFrom AO3: {news}"
-                           f"{'; the work is complete' if status.complete else ''}.",
-                           answer.card)
+        return replace(answer, text=f"{answer.text}\nFrom AO3: {news}"
+                                    f"{'; the work is complete' if status.complete else ''}.")
 
     async def _series(self, series_id: int, progress: Progress | None) -> Refused:
         assert self.ao3 is not None

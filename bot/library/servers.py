@@ -224,8 +224,11 @@ async def add_story(shelves: Shelves, database, *, guild_id: int, file_name: str
     story = ServerStory(sid, guild_id, name, content_hash(data, None), STORED_VERSION, rating,
                         "\n".join(caveats), first_by, added_at, now)
     if linked is not None:
+        # A work just added has nothing to announce; one fetched again announces what it
+        # gained since its last announcement.
+        announced = same.announced_chapters if same is not None else linked.chapters_posted
         story = replace(story, work_id=linked.work_id, chapters_posted=linked.chapters_posted,
-                        complete=linked.complete, checked_at=now)
+                        complete=linked.complete, checked_at=now, announced_chapters=announced)
     await database.server_stories.save(story, data, kept)
     entry = _entry_of(story, kept.card, kept.pages[1], page_chars)
     return shelves.with_story(story, entry), Added(entry, same is not None, caveats)

@@ -131,6 +131,7 @@ def forgotten_text(forgotten: Forgotten) -> str:
         (forgotten.stats, "stats record", "stats records"),
         (forgotten.readings, "open reading message", "open reading messages"),
         (forgotten.optout, "stats opt-out", "stats opt-outs"),
+        (forgotten.follows, "followed story", "followed stories"),
     ):
         if count:
             parts.append(f"{count} {one if count == 1 else many}")

@@ -23,6 +23,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.storage.bookmarks import Bookmarks
+from bot.storage.follows import Follows
 from bot.storage.progress import PageMessages, ProgressRows
 from bot.storage.quotes import Quotes
 from bot.storage.search import SearchRows
@@ -50,10 +51,12 @@ class Forgotten:
     stats: int = 0
     readings: int = 0
     optout: int = 0
+    follows: int = 0
 
     @property
     def total(self) -> int:
-        return self.progress + self.bookmarks + self.stats + self.readings + self.optout
+        return (self.progress + self.bookmarks + self.stats + self.readings + self.optout
+                + self.follows)
 
 
 def migrations(folder: Path = MIGRATIONS) -> list[tuple[int, str, str]]:
@@ -75,7 +78,8 @@ class Database:
     `progress` (members' places), `messages` (messages showing pages), `bookmarks`,
     `settings` (per server), `stats`, `quotes` (schedules and what was posted),
     `stories` (the story store: each file's parsed form), `server_stories` (stories servers
-    added from Discord) and `search` (the search index).
+    added from Discord), `follows` (members hearing of new chapters) and `search` (the
+    search index).
     """
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
@@ -89,6 +93,7 @@ class Database:
         self.quotes = Quotes(self._sql)
         self.stories = StoryStore(self._sql)
         self.server_stories = ServerStories(self._sql, self.stories)
+        self.follows = Follows(self._sql)
         self.search = SearchRows(self._sql)
 
     @classmethod
@@ -211,6 +216,7 @@ class Database:
                 stats=await self.stats.delete_member(user_id),
                 readings=await self.messages.delete_member(user_id),
                 optout=await self.stats.delete_optout(user_id),
+                follows=await self.follows.delete(user_id),
             )
         self.messages.forget_cached(user_id, message_ids)
         return forgotten

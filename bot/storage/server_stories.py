@@ -31,6 +31,7 @@ class ServerStory:
     complete: bool = False  # a complete work is no longer checked for chapters
     checked_at: float | None = None
     gone: bool = False  # deleted on AO3 since: the last copy is kept
+    announced_chapters: int | None = None  # chapters last announced (claimed before posting)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "complete", bool(self.complete))
@@ -105,6 +106,31 @@ class ServerStories:
         await self._sql.execute(
             f"UPDATE server_stories SET {', '.join(f'{name} = ?' for name in given)} "
             "WHERE story_id = ?", (*given.values(), story_id))
+
+    async def due_checks(self, fetched_before: float) -> list[str]:
+        """Linked works in progress, not gone, last fetched before `fetched_before`, that
+        someone has read or follows: the longest unchecked first."""
+        rows = await self._sql.fetch(
+            "SELECT s.story_id FROM server_stories s WHERE s.work_id IS NOT NULL "
+            "AND s.complete = 0 AND s.gone = 0 AND s.checked_at < ? "
+            "AND (EXISTS (SELECT 1 FROM progress p WHERE p.story_id = s.story_id) "
+            "OR EXISTS (SELECT 1 FROM follows f WHERE f.story_id = s.story_id)) "
+            "ORDER BY s.checked_at, s.story_id", (fetched_before,))
+        return [story_id for (story_id,) in rows]
+
+    async def oldest_check(self) -> float | None:
+        """When the linked work in progress checked longest ago was last fetched."""
+        row = await self._sql.fetch_one(
+            "SELECT MIN(checked_at) FROM server_stories WHERE work_id IS NOT NULL "
+            "AND complete = 0 AND gone = 0")
+        return row[0] if row else None
+
+    async def claim_announcement(self, story_id: str, announced: int, chapters: int) -> bool:
+        """Claim the announcement of chapters after `announced` up to `chapters`: True for
+        the one caller that moves the count on, so a chapter is announced once."""
+        return await self._sql.changed(
+            "UPDATE server_stories SET announced_chapters = ? WHERE story_id = ? "
+            "AND announced_chapters = ?", (chapters, story_id, announced)) > 0
 
     async def ids(self) -> set[str]:
         """Every server story's id."""

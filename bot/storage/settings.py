@@ -18,6 +18,7 @@ class GuildSettings:
     age_threshold: AgeThreshold = AgeThreshold.MATURE
     stats_enabled: bool = True
     not_rated_open: bool = False  # Not Rated stories open in ordinary channels
+    announce_channel_id: int | None = None  # where new chapters of its works are announced
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paging", Paging(self.paging))
@@ -52,9 +53,9 @@ class Settings:
             (guild_id,),
         )
         if row:
-            gid, paging, club, threshold, stats, not_rated_open = row
+            gid, paging, club, threshold, stats, not_rated_open, announce = row
             settings = GuildSettings(gid, paging, bool(club), threshold, bool(stats),
-                                     bool(not_rated_open))
+                                     bool(not_rated_open), announce)
         else:
             settings = GuildSettings(guild_id)
         self._cache[guild_id] = settings

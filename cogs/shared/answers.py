@@ -105,15 +105,20 @@ def is_manager(interaction: discord.Interaction) -> bool:
     return interaction.guild_id is not None and interaction.permissions.manage_guild
 
 
-async def send_privately(client: discord.Client, user_id: int, text: str) -> bool:
-    """A direct message for an action that has no interaction to answer (a reaction).
+async def send_privately(client: discord.Client, user_id: int, text: str,
+                         view: discord.ui.View | None = None) -> bool:
+    """A direct message for an action that has no interaction to answer (a reaction, a
+    new chapter of a followed story).
 
     Members may close their DMs to server bots; then one log line says so and False is
     returned.
     """
     try:
         user = client.get_user(user_id) or await client.fetch_user(user_id)
-        await user.send(text, allowed_mentions=NO_PINGS)
+        if view is None:
+            await user.send(text, allowed_mentions=NO_PINGS)
+        else:
+            await user.send(text, view=view, allowed_mentions=NO_PINGS)
     except discord.HTTPException as exc:
         log.info("Could not message member %s (%s %s)", user_id, exc.status, exc.code)
         return False

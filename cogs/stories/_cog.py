@@ -23,6 +23,7 @@ from bot.text.ratings import RATINGS
 from cogs.shared import ids
 from cogs.shared.answers import NO_PINGS, FeatureCog, guard, is_manager, reply, services
 from cogs.shared.embeds import card_embed, choices
+from cogs.stories.updates import UpdatesCog, deliver
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ class StoriesCog(FeatureCog, name="Stories"):
             return
         answer = await self.admin.add_file(interaction.guild_id, interaction.user.id,
                                            file.filename, data,
-                                           rating=rating.value if rating else None)
+                                           rating=rating.value if rating else None,
+                                           now=_now())
         await self._answer(interaction, answer)
 
     async def _add_link(self, interaction: discord.Interaction, link: str) -> None:
@@ -88,7 +90,7 @@ class StoriesCog(FeatureCog, name="Stories"):
         await interaction.response.send_message("Fetching from AO3…", ephemeral=True,
                                                 allowed_mentions=NO_PINGS)
         answer = await self.admin.add_link(interaction.guild_id, interaction.user.id, link,
-                                           self._progress(interaction))
+                                           self._progress(interaction), now=_now())
         await self._answer(interaction, answer)
 
     @stories.command(name="update")
@@ -102,8 +104,31 @@ class StoriesCog(FeatureCog, name="Stories"):
         await interaction.response.send_message("Fetching from AO3…", ephemeral=True,
                                                 allowed_mentions=NO_PINGS)
         answer = await self.admin.update(interaction.guild_id, interaction.user.id, story,
-                                         self._progress(interaction))
+                                         self._progress(interaction), now=_now())
         await self._answer(interaction, answer)
+        if isinstance(answer, AddedAnswer):
+            announcement = await self.bot.services.updates.announcement(answer.story_id)
+            if announcement is not None:
+                await deliver(self.bot, announcement)
+
+    @stories.command(name="announce")
+    @app_commands.describe(channel="Where new chapters are announced; leave it out to stop")
+    async def announce(self, interaction: discord.Interaction,
+                       channel: discord.TextChannel | None = None) -> None:
+        """Choose the channel that hears of new chapters of this server's AO3 works."""
+        if not is_manager(interaction):
+            await reply(interaction, MANAGERS_ONLY)
+            return
+        if channel is not None:
+            mine = channel.permissions_for(channel.guild.me)
+            missing = [name for name, ok in (("View Channel", mine.view_channel),
+                                             ("Send Messages", mine.send_messages)) if not ok]
+            if missing:
+                await reply(interaction, f"I can't post in {channel.mention}: I need "
+                                         f"{' and '.join(missing)} there.")
+                return
+        await reply(interaction, await self.bot.services.updates.set_channel(
+            interaction.guild_id, channel.id if channel else None))
 
     def _progress(self, interaction: discord.Interaction):
         async def progress(text: str) -> None:
@@ -182,6 +207,11 @@ class StoriesCog(FeatureCog, name="Stories"):
             log.warning("Could not update an answer (%s %s)", exc.status, exc.code)
 
 
+def _now() -> float:
+    """The time as Discord's clock tells it (the one checks of linked works are timed by)."""
+    return discord.utils.utcnow().timestamp()
+
+
 class RemoveButton(discord.ui.DynamicItem[discord.ui.Button], template=ids.REMOVE):
     """Yes / Cancel under a removal; the code is known only to the process that asked."""
 
@@ -209,4 +239,5 @@ class RemoveButton(discord.ui.DynamicItem[discord.ui.Button], template=ids.REMOV
 
 async def setup(bot: StoryBot) -> None:
     await bot.add_cog(StoriesCog(bot))
+    await bot.add_cog(UpdatesCog(bot))
     bot.add_dynamic_items(RemoveButton)

@@ -138,5 +138,7 @@ async def test_a_database_from_the_last_release_is_upgraded_without_losing_a_row
     await upgraded.close()
     after = _rows(path)
     for table, rows in before.items():
-        assert after[table] == rows, table
+        # Every row and value kept; columns added since come after the old ones.
+        width = len(rows[0]) if rows else 0
+        assert [row[:width] for row in after[table]] == rows, table
     assert after["story_files"] == [] and after["story_bodies"] == []

@@ -1,0 +1,260 @@
+"""Works in progress: checking linked works for new chapters, announcing them, following.
+
+A server's works added by AO3 link that are not complete are checked every
+`AO3_CHECK_HOURS`, each from when it was last fetched (so checks spread out as the works
+were added), and only while someone has read or followed it. A check asks AO3 for the work's
+page alone; only a work with more chapters is downloaded again and updated in place, readers
+keeping their places. A work that became complete stops being checked; one AO3 deleted
+keeps its last copy.
+
+New chapters are announced once: the count is claimed in the database before anything is
+posted, so a restart or a second check never announces them again. The post goes to the
+server's announcement channel (`/stories announce`) and, by DM, to members who `/follow`ed
+the story. Whether a post may name the chapter in a channel is the server's age gate's call.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from bot.ao3.client import Ao3Error
+from bot.ao3.pages import Problem
+from bot.library.lookup import NotFound, resolve
+from bot.library.servers import Linked
+from bot.reading.gate import Place, shown_in
+from bot.reading.service import Refused, Viewer
+from bot.text.formatting import inline
+from bot.text.words import count_words
+
+if TYPE_CHECKING:
+    from bot.services import Services
+    from bot.storage.server_stories import ServerStory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class NewChapter:
+    number: int  # 1-based
+    title: str
+    words: int
+    position: int  # plain offset where it starts, for a button that opens it
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """New chapters of one server's story, to post in its channel and send its followers."""
+
+    guild_id: int
+    story_id: str
+    title: str
+    author: str
+    rating: str
+    chapters: tuple[NewChapter, ...]
+    channel_id: int | None  # the server's announcement channel, if it chose one
+    followers: tuple[int, ...]
+
+    @property
+    def first(self) -> NewChapter:
+        return self.chapters[0]
+
+    def text(self, *, shown: bool) -> str:
+        """The post: `**Title** by Author: chapter 12, “Name”, is out (3,210 words).` When the
+        story may not show where it goes, the chapter's name stays out and the way to read
+        it is said instead."""
+        by = f" by {inline(self.author, 100)}" if self.author else ""
+        title = f"**{inline(self.title, 200)}**{by}"
+        if len(self.chapters) == 1:
+            chapter = self.first
+            named = f", “{inline(chapter.title, 150)}”," if chapter.title and shown else ""
+            what = f"chapter {chapter.number}{named} is out ({chapter.words:,} words)"
+        else:
+            words = sum(c.words for c in self.chapters)
+            what = (f"chapters {self.first.number}–{self.chapters[-1].number} are out "
+                    f"({words:,} words)")
+        if not shown:
+            return (f"{title}: {what}. It is rated {self.rating}: read it in an "
+                    f"age-restricted channel or in a DM with me (`/read {self.story_id}`).")
+        return f"{title}: {what}."
+
+
+class UpdatesService:
+    """Checks linked works, announces new chapters, and keeps members' follows."""
+
+    def __init__(self, services: Services, *, check_hours: float) -> None:
+        self._services = services
+        self.interval = check_hours * 3600
+
+    @property
+    def _database(self):
+        return self._services.database
+
+    # --- checking ---------------------------------------------------------------------------
+
+    async def due(self, now: float) -> list[str]:
+        """Linked works due a check: in progress, not gone, last fetched an interval ago,
+        and read or followed by someone."""
+        if self._services.stories.ao3 is None:
+            return []
+        return await self._database.server_stories.due_checks(now - self.interval)
+
+    async def next_due(self) -> float | None:
+        """When the next check falls due (a time), or None when nothing is to be checked."""
+        last = await self._database.server_stories.oldest_check()
+        return None if last is None else last + self.interval
+
+    async def check(self, story_id: str, *, now: float | None = None) -> Announcement | None:
+        """Ask AO3 how far a work is; when it has new chapters, fetch and update it. The
+        announcement of its new chapters, once, when there are any."""
+        now = time.time() if now is None else now
+        services = self._services
+        own = services.shelves.story(story_id)
+        ao3 = services.stories.ao3
+        if own is None or own.work_id is None or ao3 is None:
+            return None
+        try:
+            status = await ao3.work_status(own.work_id)
+        except Ao3Error as exc:
+            await self._failed(own, exc, now)
+            return None
+        if status.chapters_posted <= (own.chapters_posted or 0):
+            await self._database.server_stories.checked(
+                story_id, at=now, chapters_posted=status.chapters_posted,
+                complete=status.complete)
+            self._remember(replace(own, checked_at=now, complete=status.complete,
+                                   chapters_posted=status.chapters_posted))
+            return None
+        try:
+            fetched = await ao3.fetch_work(own.work_id)
+        except Ao3Error as exc:
+            await self._failed(own, exc, now)
+            return None
+        answer = await services.stories.add_file(
+            own.guild_id, own.added_by, fetched.file_name, fetched.html_download,
+            linked=Linked(own.work_id, fetched.status.chapters_posted, fetched.status.complete),
+            now=now)
+        if isinstance(answer, Refused):
+            log.warning("Work %d of server %d could not be updated: %s", own.work_id,
+                        own.guild_id, answer.text)
+            await self._database.server_stories.checked(story_id, at=now)
+            return None
+        return await self.announcement(story_id)
+
+    async def _failed(self, own: ServerStory, exc: Ao3Error, now: float) -> None:
+        if exc.kind is Problem.DELETED:
+            log.info("Work %d of server %d is gone from AO3; its last copy is kept",
+                     own.work_id, own.guild_id)
+            await self._database.server_stories.checked(own.story_id, at=now, gone=True)
+            self._remember(replace(own, gone=True, checked_at=now))
+        else:  # AO3 down or refusing: the next interval tries again
+            log.warning("Checking work %d of server %d: %s", own.work_id, own.guild_id, exc)
+            await self._database.server_stories.checked(own.story_id, at=now)
+
+    def _remember(self, story: ServerStory) -> None:
+        services = self._services
+        entry = services.library_for(story.guild_id).entry(story.story_id)
+        services.shelves = services.shelves.with_story(story, entry)
+
+    # --- announcing -------------------------------------------------------------------------
+
+    async def announcement(self, story_id: str) -> Announcement | None:
+        """The chapters of a linked work not yet announced, claimed so that nobody else
+        announces them; None when there are none."""
+        services = self._services
+        own = services.shelves.story(story_id)
+        if own is None or own.work_id is None or own.chapters_posted is None:
+            return None
+        before = own.announced_chapters
+        if before is None or own.chapters_posted <= before:
+            return None
+        if not await self._database.server_stories.claim_announcement(
+                story_id, before, own.chapters_posted):
+            return None
+        self._remember(replace(own, announced_chapters=own.chapters_posted))
+        text = await services.library_for(own.guild_id).open(story_id)
+        story = text.story
+        chapters = tuple(
+            NewChapter(number, story.chapters[number - 1].title,
+                       sum(count_words(block.plain).words
+                           for block in story.chapters[number - 1].blocks),
+                       text.layout.chapters[number - 1].start)
+            for number in range(before + 1, min(own.chapters_posted, len(story.chapters)) + 1))
+        if not chapters:
+            return None
+        settings = await self._database.settings.get(own.guild_id)
+        followers = await self._database.follows.followers(story_id)
+        meta = story.meta
+        return Announcement(own.guild_id, story_id, story.title, meta.author, meta.rating,
+                            chapters, settings.announce_channel_id, tuple(followers))
+
+    async def shown_in_channel(self, announcement: Announcement, *,
+                               age_restricted: bool) -> bool:
+        """Whether the announcement may name its chapter in its channel."""
+        gate = (await self._database.settings.get(announcement.guild_id)).gate
+        return shown_in(Place(announcement.guild_id, age_restricted), gate,
+                        announcement.rating)
+
+    async def set_channel(self, guild_id: int, channel_id: int | None) -> str:
+        """`/stories announce`: where new chapters of this server's works are announced."""
+        await self._database.settings.update(guild_id, announce_channel_id=channel_id)
+        if channel_id is None:
+            return "New chapters are no longer announced in a channel here."
+        return (f"New chapters of this server's AO3 works will be announced in "
+                f"<#{channel_id}>. Stories gated here are announced without their chapter "
+                "names in channels that are not age-restricted.")
+
+    # --- following --------------------------------------------------------------------------
+
+    async def follow(self, viewer: Viewer, text: str, *, now: float | None = None) -> str:
+        """`/follow`: hear of a work's new chapters by DM."""
+        found = self._linked(viewer, text)
+        if isinstance(found, Refused):
+            return found.text
+        story, title = found
+        added = await self._database.follows.follow(
+            viewer.user_id, story.story_id, story.guild_id,
+            now=time.time() if now is None else now)
+        if not added:
+            return f"You already follow **{title}**."
+        note = " It is complete, so no more chapters are expected." if story.complete else ""
+        return (f"You will hear of new chapters of **{title}** in a DM from me. `/unfollow` "
+                f"stops it.{note}")
+
+    async def unfollow(self, viewer: Viewer, text: str) -> str:
+        """`/unfollow`: stop hearing of a work's new chapters."""
+        library = self._services.library_for(viewer.guild_id)
+        found = resolve(library, text)
+        story_id = found.id if not isinstance(found, NotFound) else text.strip()
+        if await self._database.follows.unfollow(viewer.user_id, story_id):
+            title = found.title if not isinstance(found, NotFound) else story_id
+            return f"You no longer follow **{inline(title, 200)}**."
+        if isinstance(found, NotFound):
+            return found.text
+        return f"You don't follow **{inline(found.title, 200)}**."
+
+    async def follow_choices(self, guild_id: int | None, current: str) -> list[tuple[str, str]]:
+        """Autocomplete (title, id) of the works this server follows on AO3."""
+        if guild_id is None:
+            return []
+        needle = current.casefold().strip()
+        library = self._services.library_for(guild_id)
+        return [(card.title[:100], card.id) for card in library
+                if (own := self._services.shelves.story(card.id)) is not None
+                and own.work_id is not None and needle in card.title.casefold()][:25]
+
+    def _linked(self, viewer: Viewer, text: str) -> tuple[ServerStory, str] | Refused:
+        if viewer.guild_id is None:
+            return Refused("Follow a story in the server that added it.")
+        library = self._services.library_for(viewer.guild_id)
+        found = resolve(library, text)
+        if isinstance(found, NotFound):
+            return Refused(found.text)
+        own = self._services.shelves.story(found.id)
+        title = inline(found.title, 200)
+        if own is None or own.work_id is None:
+            return Refused(f"**{title}** is not an AO3 work this server follows, so there "
+                           "are no new chapters to hear of.")
+        return own, title
