@@ -347,8 +347,12 @@ def story_card(
     link: str | None,
     progress_line: str,
     progress_title: str = "Your progress",
+    origin: str | None = None,
 ) -> StoryCard:
     """The info card for `story`.
+
+    `origin` says where a server's own story came from (an upload, or an AO3 work and when
+    it was last checked).
 
     `gated` marks the rating with 🔞; without `show_text` the summary is replaced by a line
     saying why. `link` is the story's source URL when it is a usable web link (`is_link`).
@@ -386,6 +390,8 @@ def story_card(
         after.append(CardField("Chapter titles", clip_lines(titles, FIELD_LIMIT)))
     if link and len(link) <= FIELD_LIMIT:
         after.append(CardField("Source", link))
+    if origin:
+        after.append(CardField("In this server", origin[:FIELD_LIMIT]))
     after.append(CardField(clip(progress_title, TITLE_LIMIT), progress_line[:FIELD_LIMIT]))
     title = inline(meta.title, TITLE_LIMIT)  # embed titles render markdown; author lines do not
     author = clip(f"by {meta.author}", TITLE_LIMIT) if meta.author else ""

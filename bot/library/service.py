@@ -44,6 +44,7 @@ from bot.text.story import StoryError
 
 if TYPE_CHECKING:
     from bot.services import Services
+    from bot.storage.server_stories import ServerStory
 
 log = logging.getLogger(__name__)
 
@@ -271,6 +272,7 @@ class LibraryService:
             link=found.meta.url if is_link(found.meta.url) else None,
             progress_line=reader_progress(progress, page, len(pages), found.id),
             progress_title=f"Progress — {inline(reader, 100)}",
+            origin=origin_line(self._services.shelves.story(found.id)),
         )
 
     # --- search -----------------------------------------------------------------------------
@@ -331,6 +333,21 @@ class LibraryService:
                                         hit_label(number, hit_story, page)))
         return SearchResults(f"Passages matching “{inline(text, 100)}”{where}:{pending}",
                              tuple(found_hits))
+
+
+def origin_line(story: ServerStory | None) -> str | None:
+    """Where a server's own story came from, for its card; None for a folder story."""
+    if story is None:
+        return None
+    if story.work_id is None:
+        return f"Added from `{inline(story.file_name, 100)}`."
+    checked = (f", last checked <t:{int(story.checked_at)}:R>"
+               if story.checked_at is not None else "")
+    if story.gone:
+        return (f"From AO3 work {story.work_id}, since deleted there: this is the last copy"
+                f"{checked}.")
+    state = "complete" if story.complete else "in progress, checked for new chapters"
+    return f"From AO3 work {story.work_id} ({state}){checked}."
 
 
 def _facets(values: Iterable[str], current: str) -> list[tuple[str, str]]:

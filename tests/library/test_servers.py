@@ -8,18 +8,21 @@ folder's library opened from it, then `Services.start()`.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.library.admin import AddedAnswer, Question
 from bot.library.servers import add_story
+from bot.library.service import origin_line
 from bot.library.shelf import STORED_VERSION, StoredTexts, open_library
 from bot.quotes.service import QuoteCard
 from bot.reading.gate import Place
 from bot.reading.service import Refused, Viewer
 from bot.services import Services
 from bot.storage.database import Database
+from bot.storage.server_stories import ServerStory
 from tests.helpers import prose, write_small_library
 
 PAGE_CHARS = 500
@@ -410,3 +413,21 @@ async def test_a_folder_file_added_later_does_not_take_a_server_storys_id(bot, d
     assert bot.library_for(G2).get("tide-md").title == "Folder Tide"
     assert "tide" not in bot.library_for(G2)
     assert any("taken by a story a server added" in w.error for w in reloaded.warnings)
+
+
+async def test_a_server_storys_card_says_where_it_came_from(bot):
+    await add(bot, G1, "tide.md", TIDE)
+    card = await bot.catalogue.card(Viewer(READER, Place(G1)), "tide", "Reader")
+    assert ("In this server", "Added from `tide.md`.") in [(f.name, f.value) for f in card.fields]
+    folder_card = await bot.catalogue.card(Viewer(READER, Place(G1)), "lantern", "Reader")
+    assert "In this server" not in [f.name for f in folder_card.fields]
+
+
+def test_a_linked_works_origin_says_how_it_is_followed():
+    work = ServerStory("tide", G1, "Tide.html", "h", STORED_VERSION, None, "", ADMIN, 1.0, 1.0,
+                       work_id=4321, chapters_posted=3, checked_at=1_800_000_000.0)
+    assert origin_line(work) == ("From AO3 work 4321 (in progress, checked for new chapters), "
+                                 "last checked <t:1800000000:R>.")
+    assert "(complete)" in origin_line(replace(work, complete=True))
+    assert "since deleted there: this is the last copy" in origin_line(replace(work, gone=True))
+    assert origin_line(None) is None
