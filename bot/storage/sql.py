@@ -7,6 +7,8 @@ database would bring its own `Sql` with the same methods.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import fields
@@ -23,12 +25,29 @@ def is_row_id(value: int) -> bool:
 
 
 class Sql:
-    """Runs statements on the connection; rows come back as tuples."""
+    """Runs statements on the connection; rows come back as tuples.
+
+    The bot shares one connection among all its tasks, so a transaction belongs to the work
+    that began it (its task, and the tasks it starts inside the transaction): other work's
+    transactions wait for it to end, and so do other work's statements, which would
+    otherwise run inside it and be undone with it.
+    """
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
+        self._lock = asyncio.Lock()
+        self._open: object | None = None  # the transaction open now, if any
+        self._mine: contextvars.ContextVar[object | None] = contextvars.ContextVar(
+            "sql_transaction", default=None)
+
+    async def _turn(self) -> None:
+        """Wait until no transaction but this work's own is open."""
+        while self._open is not None and self._open is not self._mine.get():
+            async with self._lock:
+                pass
 
     async def fetch(self, sql: str, params: tuple = ()) -> list[tuple]:
+        await self._turn()
         return list(await self.connection.execute_fetchall(sql, params))
 
     async def fetch_one(self, sql: str, params: tuple = ()) -> tuple | None:
@@ -36,10 +55,12 @@ class Sql:
         return rows[0] if rows else None
 
     async def execute(self, sql: str, params: tuple = ()) -> None:
+        await self._turn()
         await self.connection.execute(sql, params)
 
     async def changed(self, sql: str, params: tuple = ()) -> int:
         """Run an UPDATE or DELETE; how many rows it changed."""
+        await self._turn()
         cursor = await self.connection.execute(sql, params)
         count = cursor.rowcount
         await cursor.close()
@@ -47,6 +68,7 @@ class Sql:
 
     async def insert(self, sql: str, params: tuple = ()) -> int:
         """Run an INSERT; the new row's id."""
+        await self._turn()
         cursor = await self.connection.execute(sql, params)
         row_id = cursor.lastrowid
         await cursor.close()
@@ -54,14 +76,26 @@ class Sql:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
-        """Everything inside commits together or not at all."""
-        await self.connection.execute("BEGIN IMMEDIATE")
-        try:
+        """Everything inside commits together or not at all. Inside one already open for
+        this work, it is part of that one."""
+        if self._open is not None and self._open is self._mine.get():
             yield
-        except BaseException:
-            await self.connection.execute("ROLLBACK")
-            raise
-        await self.connection.execute("COMMIT")
+            return
+        async with self._lock:
+            this = object()
+            self._open = this
+            token = self._mine.set(this)
+            try:
+                await self.connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    await self.connection.execute("ROLLBACK")
+                    raise
+                await self.connection.execute("COMMIT")
+            finally:
+                self._open = None
+                self._mine.reset(token)
 
 
 def columns(row_type: type, prefix: str = "") -> str:
