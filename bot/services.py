@@ -20,6 +20,7 @@ from bot.quotes.service import QuoteService
 from bot.reading.service import ReadingService
 from bot.server.service import ServerService
 from bot.storage.database import Database
+from bot.storage.server_stories import ServerStory
 
 
 class Services:
@@ -49,6 +50,11 @@ class Services:
     def library_for(self, guild_id: int | None) -> Library:
         """The library as members see it in a server (its own stories first) or a DM."""
         return self.shelves.for_guild(guild_id)
+
+    def remember(self, story: ServerStory) -> None:
+        """A server story's row changed (a check, a work gone from AO3), not its text."""
+        entry = self.library_for(story.guild_id).entry(story.story_id)
+        self.shelves = self.shelves.with_story(story, entry)
 
     def _features(self) -> list[object]:
         return [self.reading, self.catalogue, self.members, self.server, self.quotes,

@@ -7,12 +7,14 @@ Readers' progress in a removed story is kept, for `/progress` to say it is gone.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from bot.ao3.client import DEFAULT_URL as AO3
 from bot.ao3.client import Ao3Client, Ao3Error, Progress
 from bot.ao3.links import NotAo3, SeriesLink, parse_link, work_url
 from bot.ao3.pages import Problem
@@ -62,6 +64,7 @@ class StoriesService:
         self._services = services
         self._max_bytes = max_bytes
         self._confirmations = Confirmations()
+        self._adding = asyncio.Lock()
         self.ao3 = ao3  # None when adding by link is turned off (`AO3_LINKS=0`)
 
     def upload_refusal(self, file_name: str, size: int) -> Refused | None:
@@ -83,15 +86,18 @@ class StoriesService:
         """`/stories add file:`: read the upload and add its story to the server."""
         services = self._services
         name = inline(PurePath(file_name).name, 100)
-        try:
-            shelves, added = await add_story(
-                services.shelves, services.database, guild_id=guild_id, file_name=file_name,
-                data=data, rating=rating, added_by=user_id, page_chars=services.page_chars,
-                max_bytes=self._max_bytes, linked=linked,
-                now=time.time() if now is None else now)
-        except StoryError as exc:
-            return Refused(f"I can't add **{name}**: {exc}.")
-        await services.use_shelves(shelves)
+        # One add at a time: which story an upload replaces, and the id a new one takes,
+        # are decided against the server's stories as the adds before it left them.
+        async with self._adding:
+            try:
+                story, added = await add_story(
+                    services.shelves, services.database, guild_id=guild_id,
+                    file_name=file_name, data=data, rating=rating, added_by=user_id,
+                    page_chars=services.page_chars, max_bytes=self._max_bytes, linked=linked,
+                    now=time.time() if now is None else now)
+            except StoryError as exc:
+                return Refused(f"I can't add **{name}**: {exc}.")
+            await services.use_shelves(services.shelves.with_story(story, added.entry))
         entry = added.entry
         story = entry.story
         log.info("Server %d %s %s (%s)", guild_id, "replaced" if added.replaced else "added",
@@ -115,17 +121,24 @@ class StoriesService:
                           progress_title="This server's")
         return AddedAnswer(clip_lines(lines, 1900), card, story.id)
 
+    def link_refusal(self, text: str) -> Refused | None:
+        """Why a link will not be fetched, seen before asking AO3; None when it may be."""
+        if self.ao3 is None:
+            return Refused("Adding stories by link is turned off on this bot; upload the "
+                           "work's download with `file:` instead.")
+        link = parse_link(text)
+        return Refused(link.reason) if isinstance(link, NotAo3) else None
+
     async def add_link(self, guild_id: int, user_id: int, text: str,
                        progress: Progress | None = None, *,
                        now: float | None = None) -> AddedAnswer | Refused:
         """`/stories add link:`: fetch an AO3 work's HTML download and add it (a work the
         server has already is fetched again and updated in place)."""
-        if self.ao3 is None:
-            return Refused("Adding stories by link is turned off on this bot; upload the "
-                           "work's download with `file:` instead.")
+        if refused := self.link_refusal(text):
+            return refused
+        assert self.ao3 is not None
         link = parse_link(text)
-        if isinstance(link, NotAo3):
-            return Refused(link.reason)
+        assert not isinstance(link, NotAo3)
         if isinstance(link, SeriesLink):
             return await self._series(link.id, progress)
         try:
@@ -168,9 +181,7 @@ class StoriesService:
         except Ao3Error as exc:
             if exc.kind is Problem.DELETED:
                 await services.database.server_stories.checked(own.story_id, at=now, gone=True)
-                await services.use_shelves(services.shelves.with_story(
-                    replace(own, gone=True, checked_at=now),
-                    services.library_for(guild_id).entry(own.story_id)))
+                services.remember(replace(own, gone=True, checked_at=now))
                 return (f"AO3 no longer has **{title}** (it may have been deleted); I keep "
                         "the last copy here.")
             return Refused(str(exc))
@@ -179,6 +190,8 @@ class StoriesService:
             await services.database.server_stories.checked(
                 own.story_id, at=now, chapters_posted=status.chapters_posted,
                 complete=status.complete)
+            services.remember(replace(own, checked_at=now, complete=status.complete,
+                                      chapters_posted=status.chapters_posted))
             return (f"**{title}** is as it was: {plural(status.chapters_posted, 'chapter')}"
                     f"{', complete' if status.complete else ''}.")
         before = own.chapters_posted or 0
@@ -204,7 +217,7 @@ class StoriesService:
             return Refused(f"Series {series_id} shows no works I may fetch.")
         lines = [f"That is a series of {plural(len(works), 'work')}; add them one at a time "
                  "with `/stories add link:`:"]
-        lines.extend(f"- {inline(title, 120)}: `{work_url(self.ao3.base_url, work_id)}`"
+        lines.extend(f"- {inline(title, 120)}: `{work_url(AO3, work_id)}`"
                      for work_id, title in works)
         return Refused(clip_lines(lines, 1900))
 

@@ -135,7 +135,8 @@ async def _entry(row: ServerCatalogueRow, database,
                                           PARSE_BUDGET_S, page_chars)
         story = replace(story, content_hash=content_hash(source, None),
                         parser_version=STORED_VERSION)
-        await database.server_stories.save(story, source, kept)
+        if not await database.server_stories.save(story, source, kept):
+            raise StoryError("its id belongs to another server")
         return story, _entry_of(story, kept.card, kept.pages[1], page_chars)
     pages = row.pages
     if pages is None:  # another page size than when it was added
@@ -198,10 +199,11 @@ async def add_story(shelves: Shelves, database, *, guild_id: int, file_name: str
                     data: bytes, rating: str | None, added_by: int, page_chars: int,
                     max_bytes: int, parse_budget: float = PARSE_BUDGET_S,
                     linked: Linked | None = None,
-                    now: float | None = None) -> tuple[Shelves, Added]:
-    """Read a file and add its story to a server. The same file uploaded again (by name),
-    or the same AO3 work fetched again, replaces that story, readers keeping their places.
-    Raises `StoryError` saying why a file cannot be added."""
+                    now: float | None = None) -> tuple[ServerStory, Added]:
+    """Read a file and add its story to a server, as `shelves` has the server's stories
+    (the caller adds it to the current shelves, one add at a time). The same file uploaded
+    again (by name), or the same AO3 work fetched again, replaces that story, readers
+    keeping their places. Raises `StoryError` saying why a file cannot be added."""
     name = PurePath(file_name).name
     suffix = PurePath(name).suffix.lower()
     if suffix not in FORMATS:
@@ -229,9 +231,10 @@ async def add_story(shelves: Shelves, database, *, guild_id: int, file_name: str
         announced = same.announced_chapters if same is not None else linked.chapters_posted
         story = replace(story, work_id=linked.work_id, chapters_posted=linked.chapters_posted,
                         complete=linked.complete, checked_at=now, announced_chapters=announced)
-    await database.server_stories.save(story, data, kept)
+    if not await database.server_stories.save(story, data, kept):
+        raise StoryError("another server has a story under that id; please try again")
     entry = _entry_of(story, kept.card, kept.pages[1], page_chars)
-    return shelves.with_story(story, entry), Added(entry, same is not None, caveats)
+    return story, Added(entry, same is not None, caveats)
 
 
 def _same_source(story: ServerStory, name: str, linked: Linked | None) -> bool:

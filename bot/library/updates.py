@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: The checking loop's shortest and longest sleep, in seconds, and its sleep with nothing to
+#: check.
+MIN_SLEEP = 60.0
+MAX_SLEEP = 3 * 3600.0
+IDLE_SLEEP = 7 * 24 * 3600.0
+
 
 @dataclass(frozen=True, slots=True)
 class NewChapter:
@@ -101,10 +107,18 @@ class UpdatesService:
             return []
         return await self._database.server_stories.due_checks(now - self.interval)
 
-    async def next_due(self) -> float | None:
-        """When the next check falls due (a time), or None when nothing is to be checked."""
-        last = await self._database.server_stories.oldest_check()
-        return None if last is None else last + self.interval
+    async def sleep_after(self, now: float) -> float:
+        """How long the checking loop may sleep: until the next check falls due, at least
+        `MIN_SLEEP` and at most `MAX_SLEEP` (a work someone starts reading meanwhile is
+        checked by then); `IDLE_SLEEP` when no work in progress is followed at all (adding
+        one wakes the loop)."""
+        stored = self._database.server_stories
+        if self._services.stories.ao3 is None or not await stored.any_in_progress():
+            return IDLE_SLEEP
+        last = await stored.oldest_check()
+        if last is None:
+            return MAX_SLEEP
+        return min(max(last + self.interval - now, MIN_SLEEP), MAX_SLEEP)
 
     async def check(self, story_id: str, *, now: float | None = None) -> Announcement | None:
         """Ask AO3 how far a work is; when it has new chapters, fetch and update it. The
@@ -124,7 +138,7 @@ class UpdatesService:
             await self._database.server_stories.checked(
                 story_id, at=now, chapters_posted=status.chapters_posted,
                 complete=status.complete)
-            self._remember(replace(own, checked_at=now, complete=status.complete,
+            self._services.remember(replace(own, checked_at=now, complete=status.complete,
                                    chapters_posted=status.chapters_posted))
             return None
         try:
@@ -148,15 +162,10 @@ class UpdatesService:
             log.info("Work %d of server %d is gone from AO3; its last copy is kept",
                      own.work_id, own.guild_id)
             await self._database.server_stories.checked(own.story_id, at=now, gone=True)
-            self._remember(replace(own, gone=True, checked_at=now))
+            self._services.remember(replace(own, gone=True, checked_at=now))
         else:  # AO3 down or refusing: the next interval tries again
             log.warning("Checking work %d of server %d: %s", own.work_id, own.guild_id, exc)
             await self._database.server_stories.checked(own.story_id, at=now)
-
-    def _remember(self, story: ServerStory) -> None:
-        services = self._services
-        entry = services.library_for(story.guild_id).entry(story.story_id)
-        services.shelves = services.shelves.with_story(story, entry)
 
     # --- announcing -------------------------------------------------------------------------
 
@@ -173,7 +182,7 @@ class UpdatesService:
         if not await self._database.server_stories.claim_announcement(
                 story_id, before, own.chapters_posted):
             return None
-        self._remember(replace(own, announced_chapters=own.chapters_posted))
+        self._services.remember(replace(own, announced_chapters=own.chapters_posted))
         text = await services.library_for(own.guild_id).open(story_id)
         story = text.story
         chapters = tuple(

@@ -83,19 +83,23 @@ class ServerStories:
                 bytes(starts) if starts is not None else None))
         return found
 
-    async def save(self, story: ServerStory, source: bytes, kept: KeptStory) -> None:
-        """Add a server story, or replace one with the same id, with its parsed story."""
+    async def save(self, story: ServerStory, source: bytes, kept: KeptStory) -> bool:
+        """Add a server story, or replace one of that server's with the same id, with its
+        parsed story; False (and nothing written) when the id is another server's."""
         async with self._sql.transaction():
-            await self._store.keep(story.content_hash, story.parser_version, kept)
             names = [f.name for f in fields(ServerStory)]
             kept_first = {"story_id", "guild_id", "added_by", "added_at"}
-            await self._sql.execute(
+            written = await self._sql.changed(
                 f"INSERT INTO server_stories ({', '.join(names)}, source) "
                 f"VALUES ({marks(len(names) + 1)}) ON CONFLICT (story_id) DO UPDATE SET "
                 + ", ".join(f"{name} = excluded.{name}"
-                            for name in [*names, "source"] if name not in kept_first),
+                            for name in [*names, "source"] if name not in kept_first)
+                + " WHERE server_stories.guild_id = excluded.guild_id",
                 (*(_value(getattr(story, name)) for name in names), source),
             )
+            if written:
+                await self._store.keep(story.content_hash, story.parser_version, kept)
+        return written > 0
 
     async def checked(self, story_id: str, *, at: float, chapters_posted: int | None = None,
                       complete: bool | None = None, gone: bool | None = None) -> None:
@@ -111,19 +115,23 @@ class ServerStories:
         """Linked works in progress, not gone, last fetched before `fetched_before`, that
         someone has read or follows: the longest unchecked first."""
         rows = await self._sql.fetch(
-            "SELECT s.story_id FROM server_stories s WHERE s.work_id IS NOT NULL "
-            "AND s.complete = 0 AND s.gone = 0 AND s.checked_at < ? "
-            "AND (EXISTS (SELECT 1 FROM progress p WHERE p.story_id = s.story_id) "
-            "OR EXISTS (SELECT 1 FROM follows f WHERE f.story_id = s.story_id)) "
-            "ORDER BY s.checked_at, s.story_id", (fetched_before,))
+            f"SELECT s.story_id FROM server_stories s WHERE {_CHECKED} "
+            "AND s.checked_at < ? ORDER BY s.checked_at, s.story_id", (fetched_before,))
         return [story_id for (story_id,) in rows]
 
     async def oldest_check(self) -> float | None:
-        """When the linked work in progress checked longest ago was last fetched."""
+        """When the linked work in progress checked longest ago, of those someone has read
+        or follows, was last fetched; None when there is none."""
         row = await self._sql.fetch_one(
-            "SELECT MIN(checked_at) FROM server_stories WHERE work_id IS NOT NULL "
-            "AND complete = 0 AND gone = 0")
+            f"SELECT MIN(s.checked_at) FROM server_stories s WHERE {_CHECKED}")
         return row[0] if row else None
+
+    async def any_in_progress(self) -> bool:
+        """Whether any server follows an AO3 work that is still in progress."""
+        row = await self._sql.fetch_one(
+            "SELECT 1 FROM server_stories WHERE work_id IS NOT NULL AND complete = 0 "
+            "AND gone = 0 LIMIT 1")
+        return row is not None
 
     async def claim_announcement(self, story_id: str, announced: int, chapters: int) -> bool:
         """Claim the announcement of chapters after `announced` up to `chapters`: True for
@@ -148,6 +156,12 @@ class ServerStories:
         return await self._sql.changed(
             "DELETE FROM server_stories WHERE guild_id = ? AND story_id = ?",
             (guild_id, story_id)) > 0
+
+
+#: The linked works the scheduled checks look at: in progress, not gone, read or followed.
+_CHECKED = ("s.work_id IS NOT NULL AND s.complete = 0 AND s.gone = 0 "
+            "AND (EXISTS (SELECT 1 FROM progress p WHERE p.story_id = s.story_id) "
+            "OR EXISTS (SELECT 1 FROM follows f WHERE f.story_id = s.story_id))")
 
 
 def _value(value: object) -> object:

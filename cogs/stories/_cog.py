@@ -38,8 +38,9 @@ class StoriesCog(FeatureCog, name="Stories"):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    def __init__(self, bot: StoryBot) -> None:
+    def __init__(self, bot: StoryBot, updates: UpdatesCog) -> None:
         self.bot = bot
+        self.updates = updates  # its checking loop hears of works added
 
     @property
     def admin(self):
@@ -87,11 +88,16 @@ class StoriesCog(FeatureCog, name="Stories"):
 
     async def _add_link(self, interaction: discord.Interaction, link: str) -> None:
         """Fetching from AO3 waits its turn: the answer comes at once and says how it goes."""
+        if refused := self.admin.link_refusal(link):
+            await reply(interaction, refused.text)
+            return
         await interaction.response.send_message("Fetching from AO3…", ephemeral=True,
                                                 allowed_mentions=NO_PINGS)
         answer = await self.admin.add_link(interaction.guild_id, interaction.user.id, link,
                                            self._progress(interaction), now=_now())
         await self._answer(interaction, answer)
+        if isinstance(answer, AddedAnswer):
+            self.updates.wake()
 
     @stories.command(name="update")
     @app_commands.describe(story="One of this server's stories added by an AO3 link")
@@ -238,6 +244,7 @@ class RemoveButton(discord.ui.DynamicItem[discord.ui.Button], template=ids.REMOV
 
 
 async def setup(bot: StoryBot) -> None:
-    await bot.add_cog(StoriesCog(bot))
-    await bot.add_cog(UpdatesCog(bot))
+    updates = UpdatesCog(bot)
+    await bot.add_cog(updates)
+    await bot.add_cog(StoriesCog(bot, updates))
     bot.add_dynamic_items(RemoveButton)

@@ -22,8 +22,9 @@ from cogs.shared.embeds import choices
 
 log = logging.getLogger(__name__)
 
-#: How often the loop asks whether a work is due a check. Checks themselves go out at the
-#: AO3 client's pace, one at a time.
+#: The loop's first sleep; later ones last until the next check falls due (at most three
+#: hours, or a week with no work in progress to check, until one is added). Checks
+#: themselves go out at the AO3 client's pace, one at a time.
 LOOP_SECONDS = 600
 
 
@@ -99,15 +100,23 @@ class UpdatesCog(FeatureCog, name="Updates"):
 
     @tasks.loop(seconds=LOOP_SECONDS)
     async def checker(self) -> None:
+        delay = LOOP_SECONDS
         try:
             now = discord.utils.utcnow().timestamp()
             for story_id in await self.updates.due(now):
                 announcement = await self.updates.check(story_id, now=now)
                 if announcement is not None:
                     await deliver(self.bot, announcement)
+            delay = await self.updates.sleep_after(discord.utils.utcnow().timestamp())
         except Exception:
             # The loop must outlive any one bad pass; the next one tries again.
             log.exception("Checking works for new chapters failed")
+        self.checker.change_interval(seconds=delay)
+
+    def wake(self) -> None:
+        """Look again within a minute: a work in progress was added or fetched."""
+        if self.checker.is_running():
+            self.checker.change_interval(seconds=60)
 
     @checker.before_loop
     async def _before_checker(self) -> None:

@@ -10,14 +10,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import socket
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from bot.ao3.client import (
     DEFAULT_RETRY_AFTER_S,
@@ -31,138 +28,21 @@ from bot.ao3.client import (
 )
 from bot.ao3.pages import Problem, WorkStatus
 from bot.text.story import StoryError
+from tests.ao3_site import (
+    ONESHOT_DOWNLOAD,
+    SITE,
+    FakeAo3,
+    FakeTime,
+    Wip,
+    body,
+    limited,
+    page,
+    redirect,
+    serve_ao3,
+)
 
-SITE = Path(__file__).parent.parent / "fixtures" / "ao3_site"
 DELAY = 5.0
 WALL = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
-ONESHOT_DOWNLOAD = "/downloads/101/The%20Lantern%20Ferry.html"
-
-Responder = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def fixture(name: str) -> str:
-    return (SITE / name).read_text(encoding="utf-8")
-
-
-class FakeTime:
-    """A clock that only moves when the client sleeps, and a record of those sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.waits: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
-@dataclass(frozen=True)
-class Seen:
-    path: str  # with its query
-    at: float  # on the fake clock
-    user_agent: str | None
-
-
-class FakeAo3:
-    """Serves what each test sets up for a path (percent-encoded, as AO3 links it), in turn
-    (the last answer repeats), and records every request; other paths are AO3's 404 page."""
-
-    def __init__(self, time: FakeTime) -> None:
-        self.time = time
-        self.base = ""  # set once the server listens
-        self.answers: dict[str, list[Responder]] = {}
-        self.seen: list[Seen] = []
-        self.release = asyncio.Event()  # lets slow answers finish when a test ends
-
-    def on(self, path: str, *responders: Responder) -> None:
-        self.answers[path] = list(responders)
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        url = request.rel_url  # as sent, still percent-encoded
-        self.seen.append(Seen(url.raw_path_qs, self.time.now, request.headers.get("User-Agent")))
-        queue = self.answers.get(url.raw_path)
-        if not queue:
-            return await page("not_found.html", status=404)(request)
-        responder = queue.pop(0) if len(queue) > 1 else queue[0]
-        return await responder(request)
-
-    def paths(self) -> list[str]:
-        return [seen.path.split("?")[0] for seen in self.seen]
-
-    def starts(self) -> list[float]:
-        return [seen.at for seen in self.seen]
-
-
-def page(name: str, *, status: int = 200, headers: dict[str, str] | None = None) -> Responder:
-    return body(fixture(name), status=status, headers=headers)
-
-
-def body(
-    data: str | bytes,
-    *,
-    status: int = 200,
-    content_type: str = "text/html",
-    headers: dict[str, str] | None = None,
-) -> Responder:
-    async def respond(request: web.Request) -> web.StreamResponse:
-        raw = data.encode("utf-8") if isinstance(data, str) else data
-        charset = "utf-8" if content_type.startswith("text/") else None
-        return web.Response(
-            body=raw, status=status, content_type=content_type, charset=charset,
-            headers=headers,
-        )
-
-    return respond
-
-
-def redirect(location: str) -> Responder:
-    async def respond(request: web.Request) -> web.StreamResponse:
-        raise web.HTTPFound(location)
-
-    return respond
-
-
-def limited(status: int = 429, after: str | None = None) -> Responder:
-    headers = {"Retry-After": after} if after is not None else None
-    return body("<html><body><p>Retry later</p></body></html>", status=status, headers=headers)
-
-
-def download(title: str, chapters: int) -> str:
-    texts = "".join(
-        f'<div class="meta group"><h2 class="heading">Chapter {n}</h2></div>'
-        f'<div class="userstuff"><p>Carts and bells, part {n}.</p></div>'
-        for n in range(1, chapters + 1)
-    )
-    return (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"/>"
-        f"<title>{title}</title></head><body>"
-        f'<div id="preface"><h1>{title}</h1></div><div id="chapters">{texts}</div>'
-        "</body></html>"
-    )
-
-
-class Wip:
-    """A work in progress on the stand-in, shown like AO3 shows one: /works/222 sends a guest
-    to its first chapter, whose page counts the chapters posted so far."""
-
-    def __init__(self, ao3: FakeAo3) -> None:
-        self.chapters = 1
-        ao3.on("/works/222", redirect("/works/222/chapters/333"))
-        ao3.on("/works/222/chapters/333", self.work_page)
-        ao3.on("/downloads/222/Salt%20Roads%20Slowly.html", self.download)
-
-    async def work_page(self, request: web.Request) -> web.StreamResponse:
-        html = fixture("work_wip.html").replace(
-            '334">2</a>/?', f'334">{self.chapters}</a>/?'
-        ).replace("1710000000", str(1710000000 + self.chapters))
-        return await body(html)(request)
-
-    async def download(self, request: web.Request) -> web.StreamResponse:
-        return await body(download("Salt Roads, Slowly", self.chapters))(request)
 
 
 @pytest.fixture
@@ -172,20 +52,8 @@ def fake_time() -> FakeTime:
 
 @pytest.fixture
 async def ao3(fake_time):
-    server = FakeAo3(fake_time)
-    app = web.Application()
-    app.router.add_route("GET", "/{tail:.*}", server.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    server.base = f"http://{host}:{port}"
-    server.on("/works/101", page("work_oneshot.html"))
-    server.on(ONESHOT_DOWNLOAD, page("download_oneshot.html"))
-    yield server
-    server.release.set()
-    await runner.cleanup()
+    async with serve_ao3(fake_time) as server:
+        yield server
 
 
 @pytest.fixture

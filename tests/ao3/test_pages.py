@@ -18,7 +18,7 @@ from bot.ao3.pages import (
     work_status,
 )
 
-SITE = Path(__file__).parent.parent / "fixtures" / "ao3_site"
+SITE = Path(__file__).parent / "site"
 BASE = "http://127.0.0.1:8080"
 AO3 = "https://archiveofourown.org"
 

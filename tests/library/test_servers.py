@@ -164,18 +164,46 @@ async def test_the_same_file_uploaded_again_in_a_server_replaces_its_story(bot, 
 
 
 async def test_the_shelves_report_the_replacement(bot):
-    shelves, first = await add_story(bot.shelves, bot.database, guild_id=G1,
-                                     file_name="tide.md", data=TIDE, rating=None,
-                                     added_by=ADMIN, page_chars=PAGE_CHARS,
-                                     max_bytes=MAX_BYTES, now=1000.0)
+    story, first = await add_story(bot.shelves, bot.database, guild_id=G1,
+                                   file_name="tide.md", data=TIDE, rating=None,
+                                   added_by=ADMIN, page_chars=PAGE_CHARS,
+                                   max_bytes=MAX_BYTES, now=1000.0)
     assert not first.replaced and first.entry.story.id == "tide"
-    shelves, second = await add_story(shelves, bot.database, guild_id=G1,
-                                      file_name="tide.md", data=story_md("Changed"),
-                                      rating=None, added_by=OTHER_ADMIN,
-                                      page_chars=PAGE_CHARS, max_bytes=MAX_BYTES, now=2000.0)
+    shelves = bot.shelves.with_story(story, first.entry)
+    story, second = await add_story(shelves, bot.database, guild_id=G1,
+                                    file_name="tide.md", data=story_md("Changed"),
+                                    rating=None, added_by=OTHER_ADMIN,
+                                    page_chars=PAGE_CHARS, max_bytes=MAX_BYTES, now=2000.0)
     assert second.replaced and second.entry.story.id == "tide"
-    row = shelves.story("tide")
-    assert (row.added_by, row.added_at, row.updated_at) == (ADMIN, 1000.0, 2000.0)
+    assert (story.added_by, story.added_at, story.updated_at) == (ADMIN, 1000.0, 2000.0)
+
+
+async def test_a_story_id_of_another_server_is_never_taken_over(bot, database):
+    await add(bot, G1, "tide.md", TIDE)
+    # A save naming another server's id (as a stale view of the shelves could) writes nothing.
+    own = bot.shelves.story("tide")
+    source = await database.server_stories.source("tide")
+    kept_rows = await stored_ids(database)
+    from bot.storage.stories import KeptStory, StoredCard
+    kept = KeptStory(b"x", StoredCard(b"x", 1, 0.1, 1, 0))
+    assert not await database.server_stories.save(replace(own, guild_id=G2), b"other", kept)
+    assert await database.server_stories.source("tide") == source
+    assert await stored_ids(database) == kept_rows
+    assert (await database.server_stories.catalogue(STORED_VERSION, PAGE_CHARS))[0].story \
+        .guild_id == G1
+
+
+async def test_adds_at_once_in_two_servers_each_get_their_own_story(bot, database):
+    import asyncio
+    answers = await asyncio.gather(
+        bot.stories.add_file(G1, ADMIN, "tide.md", TIDE),
+        bot.stories.add_file(G2, ADMIN, "tide.md", story_md("Another Tide", seed=5)),
+        bot.stories.add_file(G1, ADMIN, "fog.md", story_md("Fog Bank", seed=3)))
+    assert all(isinstance(answer, AddedAnswer) for answer in answers), answers
+    assert sorted(await stored_ids(database)) == ["fog", "tide", "tide-2"]
+    assert bot.library_for(G1).get("tide").title == "The Tide Clock"
+    assert bot.library_for(G2).get("tide-2").title == "Another Tide"
+    assert bot.library_for(G1).get("fog").title == "Fog Bank"
 
 
 # --- 3. ratings ------------------------------------------------------------------------------
