@@ -159,6 +159,9 @@ class ReadingService:
                 return Refused("You haven't started a story yet. `/library` shows the shelf "
                                "and `/read` opens one.")
             story = self._library(viewer).get(latest.story_id)
+            if story is None and self._services.shelves.story(latest.story_id) is not None:
+                return Refused("The story you read last is another server's; `/continue` "
+                               "there, or in a DM with me. `/progress` shows your stories.")
             if story is None:
                 return Refused("The story you read last is no longer in the library. "
                                "`/progress` shows your other stories.")

@@ -459,3 +459,12 @@ def test_a_linked_works_origin_says_how_it_is_followed():
     assert "(complete)" in origin_line(replace(work, complete=True))
     assert "since deleted there: this is the last copy" in origin_line(replace(work, gone=True))
     assert origin_line(None) is None
+
+
+async def test_continue_elsewhere_points_back_to_the_server_that_has_it(bot):
+    await add(bot, G1, "tide.md", TIDE)
+    await bot.reading.open(Viewer(READER, Place(G1)), "tide")
+    elsewhere = await bot.reading.continue_(Viewer(READER, Place(G2)))
+    assert isinstance(elsewhere, Refused) and "another server's" in elsewhere.text
+    in_a_dm = await bot.reading.continue_(Viewer(READER, Place(None)))
+    assert not isinstance(in_a_dm, Refused) and in_a_dm.story_id == "tide"
