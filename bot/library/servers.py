@@ -228,7 +228,8 @@ async def add_story(shelves: Shelves, database, *, guild_id: int, file_name: str
     if linked is not None:
         # A work just added has nothing to announce; one fetched again announces what it
         # gained since its last announcement.
-        announced = same.announced_chapters if same is not None else linked.chapters_posted
+        announced = (same.announced_chapters if same is not None
+                     and same.announced_chapters is not None else linked.chapters_posted)
         story = replace(story, work_id=linked.work_id, chapters_posted=linked.chapters_posted,
                         complete=linked.complete, checked_at=now, announced_chapters=announced)
     if not await database.server_stories.save(story, data, kept):

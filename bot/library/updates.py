@@ -16,6 +16,7 @@ the story. Whether a post may name the chapter in a channel is the server's age 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -118,7 +119,7 @@ class UpdatesService:
         last = await stored.oldest_check()
         if last is None:
             return MAX_SLEEP
-        return min(max(last + self.interval - now, MIN_SLEEP), MAX_SLEEP)
+        return min(max(last + self.interval - now, MIN_SLEEP), MAX_SLEEP, self.interval)
 
     async def check(self, story_id: str, *, now: float | None = None) -> Announcement | None:
         """Ask AO3 how far a work is; when it has new chapters, fetch and update it. The
@@ -186,7 +187,7 @@ class UpdatesService:
         text = await services.library_for(own.guild_id).open(story_id)
         story = text.story
         chapters = tuple(
-            NewChapter(number, story.chapters[number - 1].title,
+            NewChapter(number, chapter_name(story.chapters[number - 1].title, number),
                        sum(count_words(block.plain).words
                            for block in story.chapters[number - 1].blocks),
                        text.layout.chapters[number - 1].start)
@@ -267,3 +268,15 @@ class UpdatesService:
             return Refused(f"**{title}** is not an AO3 work this server follows, so there "
                            "are no new chapters to hear of.")
         return own, title
+
+
+_NUMBERED = re.compile(r"^\s*chapter\s+(\d+)\s*(?:[:.\-–—]\s*(.*))?$", re.IGNORECASE | re.DOTALL)
+
+
+def chapter_name(title: str, number: int) -> str:
+    """A chapter's own name: `Chapter 2: The Ford` is `The Ford`, a bare `Chapter 2` has
+    none (the announcement says the number already)."""
+    match = _NUMBERED.match(title)
+    if match and int(match.group(1)) == number:
+        return (match.group(2) or "").strip()
+    return title.strip()

@@ -112,11 +112,11 @@ class ServerStories:
             "WHERE story_id = ?", (*given.values(), story_id))
 
     async def due_checks(self, fetched_before: float) -> list[str]:
-        """Linked works in progress, not gone, last fetched before `fetched_before`, that
-        someone has read or follows: the longest unchecked first."""
+        """Linked works in progress, not gone, last fetched at `fetched_before` or earlier,
+        that someone has read or follows: the longest unchecked first."""
         rows = await self._sql.fetch(
             f"SELECT s.story_id FROM server_stories s WHERE {_CHECKED} "
-            "AND s.checked_at < ? ORDER BY s.checked_at, s.story_id", (fetched_before,))
+            "AND s.checked_at <= ? ORDER BY s.checked_at, s.story_id", (fetched_before,))
         return [story_id for (story_id,) in rows]
 
     async def oldest_check(self) -> float | None:

@@ -97,6 +97,7 @@ class StoriesCog(FeatureCog, name="Stories"):
                                            self._progress(interaction), now=_now())
         await self._answer(interaction, answer)
         if isinstance(answer, AddedAnswer):
+            await self._announce(answer.story_id)  # a work added again may have gained some
             self.updates.wake()
 
     @stories.command(name="update")
@@ -113,9 +114,7 @@ class StoriesCog(FeatureCog, name="Stories"):
                                          self._progress(interaction), now=_now())
         await self._answer(interaction, answer)
         if isinstance(answer, AddedAnswer):
-            announcement = await self.bot.services.updates.announcement(answer.story_id)
-            if announcement is not None:
-                await deliver(self.bot, announcement)
+            await self._announce(answer.story_id)
 
     @stories.command(name="announce")
     @app_commands.describe(channel="Where new chapters are announced; leave it out to stop")
@@ -135,6 +134,12 @@ class StoriesCog(FeatureCog, name="Stories"):
                 return
         await reply(interaction, await self.bot.services.updates.set_channel(
             interaction.guild_id, channel.id if channel else None))
+
+    async def _announce(self, story_id: str) -> None:
+        """Announce the chapters a fetch brought in, unless someone already did."""
+        announcement = await self.bot.services.updates.announcement(story_id)
+        if announcement is not None:
+            await deliver(self.bot, announcement)
 
     def _progress(self, interaction: discord.Interaction):
         async def progress(text: str) -> None:
