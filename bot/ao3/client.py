@@ -174,17 +174,31 @@ class Ao3Client:
         `progress` hears about the queue ahead, waits AO3 asks for, and the download starting.
         Raises `Ao3Error`.
         """
+        found = await self.check_work(work_id, -1, progress)
+        assert isinstance(found, Fetched)
+        return found
+
+    async def check_work(self, work_id: int, known_chapters: int,
+                         progress: Progress | None = None) -> Fetched | WorkStatus:
+        """How far a work is; its download too, from the same look at its page, when it has
+        more than `known_chapters` chapters (a check asks once, and downloads only news).
+        Raises `Ao3Error`."""
         what = f"work {work_id}"
-        async with self._fetch(2, progress) as ticket:
+        async with self._fetch(2 if known_chapters < 0 else 1, progress) as ticket:
             page = await self._get(self._work_page(work_id), ticket, progress)
             self._check(page, what, Problem.DELETED)
             status = self._status(page, work_id)
+            if status.chapters_posted <= known_chapters:
+                return status
             href = download_link(page.text, self.base_url)
             if href is None:
                 raise Ao3Error(
                     Problem.BAD_RESPONSE,
                     f"AO3's page for {what} offers no HTML download, so I can't fetch it.",
                 )
+            if known_chapters >= 0:  # a check counted on one request: the download is another
+                ticket.requests += 1
+                self._requests_ahead += 1
             await _say(progress, f"Downloading “{status.title}” ({_chapters(status)}) from AO3…")
             download = await self._get(href, ticket, progress)
             # The download is the work's own text: AO3's notices are not looked for in it.

@@ -3,9 +3,9 @@
 A server's works added by AO3 link that are not complete are checked every
 `AO3_CHECK_HOURS`, each from when it was last fetched (so checks spread out as the works
 were added), and only while someone has read or followed it. A check asks AO3 for the work's
-page alone; only a work with more chapters is downloaded again and updated in place, readers
-keeping their places. A work that became complete stops being checked; one AO3 deleted
-keeps its last copy.
+page; only a work with more chapters is downloaded (the link is on that same page) and
+updated in place, readers keeping their places. A work that became complete stops being
+checked; one AO3 deleted keeps its last copy.
 
 New chapters are announced once: the count is claimed in the database before anything is
 posted, so a restart or a second check never announces them again. The post goes to the
@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.ao3.client import Ao3Error
-from bot.ao3.pages import Problem
+from bot.ao3.pages import Problem, WorkStatus
 from bot.library.lookup import NotFound, resolve
 from bot.library.servers import Linked
 from bot.reading.gate import Place, shown_in
@@ -131,21 +131,16 @@ class UpdatesService:
         if own is None or own.work_id is None or ao3 is None:
             return None
         try:
-            status = await ao3.work_status(own.work_id)
+            fetched = await ao3.check_work(own.work_id, own.chapters_posted or 0)
         except Ao3Error as exc:
             await self._failed(own, exc, now)
             return None
-        if status.chapters_posted <= (own.chapters_posted or 0):
+        if isinstance(fetched, WorkStatus):  # no new chapter: nothing was downloaded
             await self._database.server_stories.checked(
-                story_id, at=now, chapters_posted=status.chapters_posted,
-                complete=status.complete)
-            self._services.remember(replace(own, checked_at=now, complete=status.complete,
-                                   chapters_posted=status.chapters_posted))
-            return None
-        try:
-            fetched = await ao3.fetch_work(own.work_id)
-        except Ao3Error as exc:
-            await self._failed(own, exc, now)
+                story_id, at=now, chapters_posted=fetched.chapters_posted,
+                complete=fetched.complete)
+            self._services.remember(replace(own, checked_at=now, complete=fetched.complete,
+                                            chapters_posted=fetched.chapters_posted))
             return None
         answer = await services.stories.add_file(
             own.guild_id, own.added_by, fetched.file_name, fetched.html_download,
