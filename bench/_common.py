@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +27,29 @@ def percentiles(samples: list[float]) -> str:
     p50 = statistics.median(samples)
     p99 = percentile(samples, 0.99)
     return f"p50 {p50 * 1000:7.3f} ms   p99 {p99 * 1000:7.3f} ms   ({len(samples)} samples)"
+
+
+def time_reaction_turns(bot) -> list[float]:
+    """Time page turns by reaction in process, from the reading cog receiving the event to
+    the edit request leaving; the list the bot's turns are appended to, in seconds."""
+    cog = bot.get_cog("Reading")
+    started: dict[int, float] = {}
+    turn_times: list[float] = []
+    handler = cog._reaction
+
+    async def timed_handler(payload, *, added):
+        started[payload.message_id] = time.perf_counter()
+        await handler(payload, added=added)
+
+    cog._reaction = timed_handler
+    original_request = bot.http.request
+
+    async def timed_request(route, **kwargs):
+        if route.method == "PATCH":
+            message_id = int(route.url.rsplit("/", 1)[1])
+            if message_id in started:
+                turn_times.append(time.perf_counter() - started.pop(message_id))
+        return await original_request(route, **kwargs)
+
+    bot.http.request = timed_request
+    return turn_times

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import simcord
-from _common import ROOT, percentiles
+from _common import ROOT, percentiles, time_reaction_turns
 
 from bench.generate import single_html
 from bot import Config, create_bot
@@ -44,34 +44,13 @@ async def bench_bot(folder: Path, turns: int) -> None:
         guild = env.create_guild("Bench")
         channel = guild.create_text_channel("reading")
         reader = guild.add_member(env.create_user("reader"))
-        cog = bot.get_cog("Reading")  # the reaction handler is timed from here
-
-        # In-process: time from the cog receiving the event to the PATCH leaving.
-        started: dict[int, float] = {}
-        turn_times: list[float] = []
-        handler = cog._reaction
-
-        async def timed_handler(payload, *, added):
-            started[payload.message_id] = time.perf_counter()
-            await handler(payload, added=added)
-
-        cog._reaction = timed_handler
-        original_request = bot.http.request
-
-        async def timed_request(route, **kwargs):
-            if route.method == "PATCH":
-                message_id = int(route.url.rsplit("/", 1)[1])
-                if message_id in started:
-                    turn_times.append(time.perf_counter() - started.pop(message_id))
-            return await original_request(route, **kwargs)
-
-        bot.http.request = timed_request
+        # In-process: the reaction reaching the reading cog to the edit request leaving.
+        turn_times = time_reaction_turns(bot)
 
         await reader.slash(channel, "read", story="two-megabytes")
         message = channel.history()[-1]
         for number in range(turns):
             await reader.react(message, "▶️" if number % 50 < 49 else "⏮️")
-        started.clear()
         print(f"  page turn, event -> edit request (in-process)  {percentiles(turn_times)}")
 
         read_times = []

@@ -48,7 +48,7 @@ import sys
 import time
 from pathlib import Path
 
-from _common import ROOT, percentile
+from _common import ROOT, percentile, time_reaction_turns
 
 DATA = ROOT / "bench" / ".data"
 MB = 1_000_000
@@ -376,35 +376,15 @@ async def child_bot(work: Work, args: argparse.Namespace) -> dict:
         # Every story may show in this channel (the generated ones are not all rated).
         await bot.database.settings.update(guild.id, age_threshold=AgeThreshold.OFF)
         reader = guild.add_member(env.create_user("reader"))
-        cog = bot.get_cog("Reading")
         texts = bot.texts
 
-        # In-process, as bench/reading.py: the reaction reaching the cog to the PATCH leaving.
-        pending: dict[int, float] = {}
-        turn_times: list[float] = []
-        handler = cog._reaction
-
-        async def timed_handler(payload, *, added):
-            pending[payload.message_id] = time.perf_counter()
-            await handler(payload, added=added)
-
-        cog._reaction = timed_handler
-        original_request = bot.http.request
-
-        async def timed_request(route, **kwargs):
-            if route.method == "PATCH":
-                message_id = int(route.url.rsplit("/", 1)[1])
-                if message_id in pending:
-                    turn_times.append(time.perf_counter() - pending.pop(message_id))
-            return await original_request(route, **kwargs)
-
-        bot.http.request = timed_request
+        # In-process: the reaction reaching the reading cog to the edit request leaving.
+        turn_times = time_reaction_turns(bot)
 
         await reader.slash(channel, "read", story=BIG_ID)
         message = channel.history()[-1]
         for number in range(args.turns):
             await reader.react(message, "▶️" if number % 50 < 49 else "⏮️")
-        pending.clear()
         result["turn"] = ms_figures(turn_times)
         say(f"reaction page turn p50 {result['turn']['p50']:.2f} ms")
 
@@ -435,7 +415,6 @@ async def child_bot(work: Work, args: argparse.Namespace) -> dict:
         for _ in range(args.rounds):
             for member, message in zip(members, messages, strict=True):
                 await member.react(message, "▶️")
-        pending.clear()
         result["members_turn"] = ms_figures(turn_times)
         result["members_reopened"] = texts.opened - opened
         result["members_turns"] = len(members) * args.rounds

@@ -168,3 +168,19 @@ def held(library: Library, story_id: str) -> Text:
     text = library.entry(story_id).text
     assert text is not None, f"{story_id} is not held"
     return text
+
+
+def edited_answer(result) -> str:
+    """An answer's text as last edited (one deferred, or answered at once then edited)."""
+    message = result.response.message if result.response else None
+    return message.content if message is not None else ""
+
+
+def answer_embed(result) -> str:
+    """The description of an answer's first embed."""
+    return result.response.embeds[0].description or ""
+
+
+def listing_lines(result) -> list[str]:
+    """The stories of a `/library` answer, one entry each."""
+    return answer_embed(result).split("\n\n")[1:]

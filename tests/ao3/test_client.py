@@ -38,22 +38,10 @@ from tests.ao3_site import (
     limited,
     page,
     redirect,
-    serve_ao3,
 )
 
 DELAY = 5.0
 WALL = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
-
-
-@pytest.fixture
-async def ao3(fake_time):
-    async with serve_ao3(fake_time) as server:
-        yield server
 
 
 @pytest.fixture

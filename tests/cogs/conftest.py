@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import discord
 import pytest
 
 from bot import Config, create_bot
@@ -56,3 +57,23 @@ def bob(env, guild):
     return guild.add_member(env.create_user("bob"))
 
 
+@pytest.fixture
+def mod(env, guild):
+    """An admin of the first server: a role with Manage Server."""
+    role = guild.create_role("mods", permissions=discord.Permissions(manage_guild=True))
+    return guild.add_member(env.create_user("mod"), roles=[role])
+
+
+@pytest.fixture
+def other_guild(env):
+    return env.create_guild("Harbour Club")
+
+
+@pytest.fixture
+def other_channel(other_guild):
+    return other_guild.create_text_channel("books")
+
+
+@pytest.fixture
+def carol(env, other_guild):
+    return other_guild.add_member(env.create_user("carol"))

@@ -20,7 +20,7 @@ from bot.ao3.client import Ao3Client
 from bot.library.shelf import STORED_VERSION
 from bot.storage.database import Database
 from bot.storage.server_stories import ServerStory
-from tests.ao3_site import WIP_DOWNLOAD, FakeTime, serve_ao3
+from tests.ao3_site import WIP_DOWNLOAD
 from tests.helpers import HOUR, custom_ids
 from tests.library.test_updates import AUTHOR, NamedWip
 
@@ -29,17 +29,6 @@ SALT = "salt-roads-slowly"  # work 222's story id
 CHECK = 12 * HOUR + 600  # AO3_CHECK_HOURS (12), and room for the checker loop's turn
 READ_IT = "📖 Read it"
 MANAGERS_ONLY = "Only members with Manage Server can change this server's library."
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
-
-
-@pytest.fixture
-async def ao3(fake_time):
-    async with serve_ao3(fake_time) as site:
-        yield site
 
 
 @pytest.fixture

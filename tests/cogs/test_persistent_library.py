@@ -14,27 +14,12 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.library import shelf
 from bot.library.catalogue import Library
 from bot.library.shelf import text_cost
 from tests.helpers import find, page_number, prose, restart, stored_progress, turn
 
 INSERTED = ("Before any of it, there was the night the harbour froze, and the ferrywoman "
             "walked across to the lighthouse with a basket of bread.")
-
-
-@pytest.fixture
-def parses(monkeypatch) -> list[str]:
-    """The files parsed from now on, by path relative to the stories folder."""
-    calls: list[str] = []
-    real = shelf.read_story
-
-    def counting(root: Path, path: Path, *args):
-        calls.append(path.relative_to(root).as_posix())
-        return real(root, path, *args)
-
-    monkeypatch.setattr(shelf, "read_story", counting)
-    return calls
 
 
 def summary_line(caplog) -> str:

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import discord
 import pytest
 
 from bot.library.shelf import STORED_VERSION
 from bot.storage.database import Database
-from tests.helpers import custom_ids, page_number, prose, restart, stored_progress, turn
+from tests.helpers import (
+    answer_embed,
+    custom_ids,
+    edited_answer,
+    listing_lines,
+    page_number,
+    prose,
+    restart,
+    stored_progress,
+    turn,
+)
 
 MAX_BYTES = 20_000
 PHRASE = "The cormorant kept a ledger of every boat that slipped out of the cove."
@@ -39,44 +48,8 @@ def config(config):
     return replace(config, max_story_bytes=MAX_BYTES)
 
 
-@pytest.fixture
-def mod(env, guild):
-    """An admin of the first server: a role with Manage Server."""
-    role = guild.create_role("mods", permissions=discord.Permissions(manage_guild=True))
-    return guild.add_member(env.create_user("mod"), roles=[role])
-
-
-@pytest.fixture
-def other_guild(env):
-    return env.create_guild("Harbour Club")
-
-
-@pytest.fixture
-def other_channel(other_guild):
-    return other_guild.create_text_channel("books")
-
-
-@pytest.fixture
-def carol(env, other_guild):
-    return other_guild.add_member(env.create_user("carol"))
-
-
 async def upload(member, channel, file_name: str, data: bytes, **options):
     return await member.slash(channel, "stories add", file=(file_name, data), **options)
-
-
-def answer(result) -> str:
-    """A deferred answer's text, as last edited."""
-    message = result.response.message if result.response else None
-    return message.content if message is not None else ""
-
-
-def description(result) -> str:
-    return result.response.embeds[0].description or ""
-
-
-def listing_lines(result) -> list[str]:
-    return description(result).split("\n\n")[1:]
 
 
 def callbacks(env, since: int) -> list[int]:
@@ -109,7 +82,7 @@ async def test_an_admin_adds_a_story_seen_and_read_in_that_server_only(
         env, channel, mod, alice, other_channel, carol, config):
     result = await upload(mod, channel, "tide.md", TIDE)
     assert result.ephemeral
-    text = answer(result)
+    text = edited_answer(result)
     assert text.startswith("Added **The Tide Clock** to this server's library as `tide`: "
                            "2 chapters, ")
     assert "rated General Audiences." in text
@@ -120,7 +93,7 @@ async def test_an_admin_adds_a_story_seen_and_read_in_that_server_only(
     assert await stored_ids(config) == ["tide"]
 
     listing = await alice.slash(channel, "library")
-    assert description(listing).startswith("**4** stories")
+    assert answer_embed(listing).startswith("**4** stories")
     lines = listing_lines(listing)
     assert lines[0].startswith("`1.` 📌 **The Tide Clock** by Wren Halloway · `tide`")
     assert all("📌" not in line for line in lines[1:])
@@ -132,8 +105,8 @@ async def test_an_admin_adds_a_story_seen_and_read_in_that_server_only(
     assert page_number(page) == 1
 
     elsewhere = await carol.slash(other_channel, "library")
-    assert description(elsewhere).startswith("**3** stories")
-    assert "Tide Clock" not in description(elsewhere) and "📌" not in description(elsewhere)
+    assert answer_embed(elsewhere).startswith("**3** stories")
+    assert "Tide Clock" not in answer_embed(elsewhere) and "📌" not in answer_embed(elsewhere)
     refused = await carol.slash(other_channel, "read", story="tide")
     assert refused.ephemeral
     assert refused.response.content.startswith("There is no story called “tide”.")
@@ -177,12 +150,12 @@ async def test_uploading_the_same_file_again_updates_it_and_keeps_readers_places
 
     edited = story_md("The Tide Clock", opening=INSERTED)
     result = await upload(mod, channel, "tide.md", edited)
-    text = answer(result)
+    text = edited_answer(result)
     assert text.startswith("Updated **The Tide Clock** in this server's library as `tide`")
     assert "Readers keep their places." in text
     assert await stored_ids(config) == ["tide"]
     listing = await alice.slash(channel, "library")
-    assert description(listing).startswith("**4** stories")
+    assert answer_embed(listing).startswith("**4** stories")
 
     resumed = await alice.slash(channel, "continue")
     assert reading[:120] in resumed.response.message.embeds[0].description
@@ -224,7 +197,7 @@ async def test_a_file_with_no_story_in_it_is_refused_after_reading(env, channel,
     result = await upload(mod, channel, "front.md",
                           b"---\ntitle: Only Front Matter\nrating: General Audiences\n---\n")
     assert result.ephemeral and callbacks(env, since) == [5]
-    assert answer(result) == "I can't add **front.md**: the file has no story text."
+    assert edited_answer(result) == "I can't add **front.md**: the file has no story text."
     assert not result.response.message.embeds
     assert await stored_ids(config) == []
 
@@ -234,7 +207,7 @@ async def test_a_file_with_no_story_in_it_is_refused_after_reading(env, channel,
 
 async def test_an_unrated_upload_is_gated_and_a_rating_opens_it(env, channel, mod, alice):
     unrated = await upload(mod, channel, "fog.md", story_md("Fog Bank", rating=None))
-    assert "rated Not Rated (no rating found: it is gated like Not Rated" in answer(unrated)
+    assert "rated Not Rated (no rating found: it is gated like Not Rated" in edited_answer(unrated)
     refused = await alice.slash(channel, "read", story="fog")
     assert refused.ephemeral
     assert refused.response.content.startswith("**Fog Bank** is Not Rated.")
@@ -243,7 +216,8 @@ async def test_an_unrated_upload_is_gated_and_a_rating_opens_it(env, channel, mo
 
     rated = await upload(mod, channel, "harbour.md", story_md("Harbour Lights", rating=None),
                          rating="General Audiences")
-    assert "as `harbour`" in answer(rated) and "rated General Audiences." in answer(rated)
+    text = edited_answer(rated)
+    assert "as `harbour`" in text and "rated General Audiences." in text
     opened = await alice.slash(channel, "read", story="harbour")
     assert not opened.ephemeral
     assert opened.response.message.embeds[0].title == "Harbour Lights"
@@ -272,13 +246,13 @@ async def test_an_admin_removes_a_story_and_readers_see_it_gone(env, channel, mo
     assert await stored_ids(config) == []
 
     listing = await alice.slash(channel, "library")
-    assert description(listing).startswith("**3** stories")
-    assert "Tide Clock" not in description(listing)
+    assert answer_embed(listing).startswith("**3** stories")
+    assert "Tide Clock" not in answer_embed(listing)
     gone = await alice.slash(channel, "read", story="tide")
     assert gone.ephemeral and gone.response.content.startswith("There is no story called")
     shelf = await alice.slash(channel, "progress")
     assert shelf.ephemeral
-    row = description(shelf)
+    row = answer_embed(shelf)
     assert row.startswith("**tide**\n")
     assert "no longer in the library" in row
     assert await stored_progress(config, alice.id, "tide") is not None  # her place is kept

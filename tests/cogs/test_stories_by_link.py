@@ -11,29 +11,25 @@ from __future__ import annotations
 import itertools
 from dataclasses import replace
 
-import discord
 import pytest
 
 from bot.ao3.client import Ao3Client
-from tests.ao3_site import FakeTime, Wip, gone, serve_ao3
-from tests.helpers import page_number, restart, stored_progress, turn
+from tests.ao3_site import Wip, gone
+from tests.helpers import (
+    answer_embed,
+    edited_answer,
+    listing_lines,
+    page_number,
+    restart,
+    stored_progress,
+    turn,
+)
 
 DELAY = 5.0
 SALT = "salt-roads-slowly"  # work 222's story id, from its download's file name
 WIP_LINK = "https://archiveofourown.org/works/222"
 FETCHING = "Fetching from AO3…"
 MANAGERS_ONLY = "Only members with Manage Server can change this server's library."
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
-
-
-@pytest.fixture
-async def ao3(fake_time):
-    async with serve_ao3(fake_time) as site:
-        yield site
 
 
 @pytest.fixture
@@ -69,42 +65,6 @@ async def fetcher(env, ao3, fake_time):
 def wip(ao3) -> Wip:
     """Work 222, in progress, rated for everyone, several pages a chapter."""
     return Wip(ao3, rating="General Audiences", paragraphs=8)
-
-
-@pytest.fixture
-def mod(env, guild):
-    """An admin of the first server: a role with Manage Server."""
-    role = guild.create_role("mods", permissions=discord.Permissions(manage_guild=True))
-    return guild.add_member(env.create_user("mod"), roles=[role])
-
-
-@pytest.fixture
-def other_guild(env):
-    return env.create_guild("Harbour Club")
-
-
-@pytest.fixture
-def other_channel(other_guild):
-    return other_guild.create_text_channel("books")
-
-
-@pytest.fixture
-def carol(env, other_guild):
-    return other_guild.add_member(env.create_user("carol"))
-
-
-def answer(result) -> str:
-    """An answer's text, as last edited."""
-    message = result.response.message if result.response else None
-    return message.content if message is not None else ""
-
-
-def description(result) -> str:
-    return result.response.embeds[0].description or ""
-
-
-def listing_lines(result) -> list[str]:
-    return description(result).split("\n\n")[1:]
 
 
 def first_answers(env, since: int) -> list[dict]:
@@ -147,7 +107,7 @@ async def test_an_admin_adds_a_work_by_link_seen_and_read_in_that_server_only(
         env, fetcher, ao3, wip, channel, mod, alice, other_channel, carol):
     since = len(env.http_requests)
     result = await add_link(env, mod, channel, WIP_LINK)
-    text = answer(result)
+    text = edited_answer(result)
     assert text.startswith(f"Added **Salt Roads, Slowly** to this server's library as "
                            f"`{SALT}`: 1 chapter, ")
     assert text.endswith("\nFrom AO3: a work in progress (1/? chapters).")
@@ -163,7 +123,7 @@ async def test_an_admin_adds_a_work_by_link_seen_and_read_in_that_server_only(
     assert [b - a for a, b in itertools.pairwise(ao3.starts())] == [DELAY] * 2
 
     listing = await alice.slash(channel, "library")
-    assert description(listing).startswith("**4** stories")
+    assert answer_embed(listing).startswith("**4** stories")
     lines = listing_lines(listing)
     assert lines[0].startswith(f"`1.` 📌 **Salt Roads, Slowly** · `{SALT}`\nGeneral · ")
     assert all("📌" not in line for line in lines[1:])
@@ -176,8 +136,8 @@ async def test_an_admin_adds_a_work_by_link_seen_and_read_in_that_server_only(
     assert "Carts and bells, part 1." in page.embeds[0].description
 
     elsewhere = await carol.slash(other_channel, "library")
-    assert description(elsewhere).startswith("**3** stories")
-    assert "Salt Roads" not in description(elsewhere)
+    assert answer_embed(elsewhere).startswith("**3** stories")
+    assert "Salt Roads" not in answer_embed(elsewhere)
     refused = await carol.slash(other_channel, "read", story=SALT)
     assert refused.ephemeral
     assert refused.response.content.startswith(f"There is no story called “{SALT}”.")
@@ -208,7 +168,7 @@ async def test_after_a_restart_the_work_is_there_and_still_fetched_from_the_stan
     await fetcher()
     seen = len(ao3.seen)
     checked = await mod.slash(channel, "stories update", story=SALT)
-    assert answer(checked) == "**Salt Roads, Slowly** is as it was: 1 chapter."
+    assert edited_answer(checked) == "**Salt Roads, Slowly** is as it was: 1 chapter."
     assert ao3.paths()[seen:] == ["/works/222", "/works/222/chapters/333",
                                   "/downloads/222/Salt%20Roads%20Slowly.html"]
 
@@ -231,7 +191,7 @@ async def test_update_fetches_a_new_chapter_and_alice_keeps_her_passage(
     assert result.ephemeral
     (first,) = first_answers(env, since)
     assert first["type"] == 4 and first["data"]["content"] == FETCHING
-    text = answer(result)
+    text = edited_answer(result)
     assert text.startswith(f"Updated **Salt Roads, Slowly** in this server's library as "
                            f"`{SALT}`: 2 chapters, ")
     assert text.endswith("\nFrom AO3: 1 new chapter since it was last fetched.")
@@ -248,7 +208,7 @@ async def test_update_fetches_a_new_chapter_and_alice_keeps_her_passage(
     assert "Carts and bells, part 2." in chapter_two.response.message.embeds[0].description
 
     unchanged = await mod.slash(channel, "stories update", story=SALT)
-    assert answer(unchanged) == "**Salt Roads, Slowly** is as it was: 2 chapters."
+    assert edited_answer(unchanged) == "**Salt Roads, Slowly** is as it was: 2 chapters."
 
 
 async def test_a_work_deleted_on_ao3_keeps_its_last_copy(env, fetcher, ao3, wip, channel,
@@ -256,7 +216,7 @@ async def test_a_work_deleted_on_ao3_keeps_its_last_copy(env, fetcher, ao3, wip,
     await add_link(env, mod, channel, WIP_LINK)
     ao3.on("/works/222", gone())
     result = await mod.slash(channel, "stories update", story=SALT)
-    assert answer(result) == ("AO3 no longer has **Salt Roads, Slowly** (it may have been "
+    assert edited_answer(result) == ("AO3 no longer has **Salt Roads, Slowly** (it may have been "
                               "deleted); I keep the last copy here.")
     assert not result.response.message.embeds
     opened = await alice.slash(channel, "read", story=SALT)
@@ -268,17 +228,17 @@ async def test_a_work_deleted_on_ao3_keeps_its_last_copy(env, fetcher, ao3, wip,
 
 async def test_a_deleted_work_gets_ao3s_answer(env, fetcher, ao3, channel, mod, alice):
     result = await add_link(env, mod, channel, "https://archiveofourown.org/works/404")
-    assert answer(result) == "AO3 says work 404 does not exist (it may have been deleted)."
+    assert edited_answer(result) == "AO3 says work 404 does not exist (it may have been deleted)."
     assert not result.response.message.embeds
     assert ao3.paths() == ["/works/404"]
     listing = await alice.slash(channel, "library")
-    assert description(listing).startswith("**3** stories")
+    assert answer_embed(listing).startswith("**3** stories")
 
 
 async def test_a_link_that_is_not_ao3s_is_refused_without_fetching(env, fetcher, ao3, channel,
                                                                    mod):
     result = await add_link(env, mod, channel, "https://example.com/works/222", fetches=False)
-    assert answer(result) == ("That is not an AO3 link (example.com). I can only add works "
+    assert edited_answer(result) == ("That is not an AO3 link (example.com). I can only add works "
                               "from archiveofourown.org.")
     assert ao3.seen == []
 
@@ -318,7 +278,7 @@ async def test_links_turned_off_say_so(env, ao3, channel, mod, config):
     await restart(env, replace(config, ao3_links=False))
     assert env.bot.services.stories.ao3 is None
     result = await add_link(env, mod, channel, WIP_LINK, fetches=False)
-    assert answer(result) == ("Adding stories by link is turned off on this bot; upload the "
+    assert edited_answer(result) == ("Adding stories by link is turned off on this bot; upload the "
                               "work's download with `file:` instead.")
     assert ao3.seen == []
 

@@ -20,7 +20,7 @@ from bot.reading.service import Refused, Shown, Viewer
 from bot.services import Services
 from bot.storage.database import Database
 from bot.storage.server_stories import ServerStory
-from tests.ao3_site import FakeAo3, FakeTime, Wip, gone, page, redirect, serve_ao3
+from tests.ao3_site import FakeAo3, FakeTime, Wip, gone, page, redirect
 from tests.helpers import write_small_library
 from tests.library.test_servers import PAGE_CHARS, TIDE, start_services
 
@@ -31,17 +31,6 @@ NOW = 1_700_000_000.0
 FERRY = "the-lantern-ferry"  # work 101's id, from its download's file name
 SALT = "salt-roads-slowly"  # work 222's
 READER_HERE = Viewer(READER, Place(G1))
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
-
-
-@pytest.fixture
-async def ao3(fake_time):
-    async with serve_ao3(fake_time) as site:
-        yield site
 
 
 @pytest.fixture

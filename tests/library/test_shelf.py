@@ -39,20 +39,6 @@ async def db(tmp_path: Path):
 
 
 @pytest.fixture
-def parses(monkeypatch) -> list[str]:
-    """The files parsed from now on, by path relative to the stories folder."""
-    calls: list[str] = []
-    real = shelf.read_story
-
-    def counting(root: Path, path: Path, *args):
-        calls.append(path.relative_to(root).as_posix())
-        return real(root, path, *args)
-
-    monkeypatch.setattr(shelf, "read_story", counting)
-    return calls
-
-
-@pytest.fixture
 def shelf_log(caplog):
     caplog.set_level(logging.INFO, logger="bot.library.shelf")
     return caplog

@@ -30,7 +30,7 @@ from bot.reading.service import Shown, Viewer
 from bot.services import Services
 from bot.storage.database import Database
 from bot.storage.server_stories import ServerStory
-from tests.ao3_site import FakeAo3, FakeTime, Wip, body, download, fixture, serve_ao3
+from tests.ao3_site import FakeAo3, FakeTime, Wip, body, download, fixture
 from tests.helpers import write_small_library
 from tests.library.test_servers import TIDE, start_services
 
@@ -72,17 +72,6 @@ def work_page(posted: int, total: int | None) -> web.StreamResponse:
         html = fixture("work_wip.html").replace('334">2</a>/?', f'334">{posted}</a>/{shown}')
         return await body(html)(request)
     return respond
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
-
-
-@pytest.fixture
-async def ao3(fake_time):
-    async with serve_ao3(fake_time) as site:
-        yield site
 
 
 @pytest.fixture
