@@ -26,9 +26,12 @@ class NotFound:
 
 
 def resolve(library: Library, text: str) -> Story | NotFound:
-    """The story an option names (id, or an exact title when only one has it)."""
+    """The story an option names (id, or an exact title when only one has it), of those the
+    library lists: a story reachable by id only (another server's, from a DM) is never
+    named, only reopened from a place a member already has in it."""
     key = text.strip()
-    story = library.get(key) or library.get(key.lower())
+    listed = next((k for k in (key, key.lower()) if library.listed(k)), None)
+    story = library.get(listed) if listed is not None else None
     if story is None:
         matches = [s for s in library if s.title.casefold() == key.casefold()]
         story = matches[0] if len(matches) == 1 else None

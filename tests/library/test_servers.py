@@ -468,3 +468,16 @@ async def test_continue_elsewhere_points_back_to_the_server_that_has_it(bot):
     assert isinstance(elsewhere, Refused) and "another server's" in elsewhere.text
     in_a_dm = await bot.reading.continue_(Viewer(READER, Place(None)))
     assert not isinstance(in_a_dm, Refused) and in_a_dm.story_id == "tide"
+
+
+async def test_in_a_dm_a_server_story_is_reopened_but_never_named(bot):
+    await add(bot, G1, "tide.md", TIDE)
+    stranger = Viewer(OTHER_ADMIN, Place(None))
+    for outcome in (await bot.reading.open(stranger, "tide"),
+                    await bot.catalogue.card(stranger, "tide", "Stranger"),
+                    await bot.quotes.quote(Place(None), story="tide")):
+        assert isinstance(outcome, Refused) and outcome.text.startswith(
+            "There is no story called"), outcome
+    await bot.reading.open(Viewer(READER, Place(G1)), "tide")
+    resumed = await bot.reading.continue_(Viewer(READER, Place(None)))
+    assert not isinstance(resumed, Refused) and resumed.story_id == "tide"
