@@ -353,12 +353,13 @@ def unexpected(exc: Exception) -> str:
     return f"could not be read ({type(exc).__name__})"
 
 
-def read_story(root: Path, path: Path, max_bytes: int,
-               parse_budget: float) -> tuple[Entry, tuple[str, ...]]:
+def read_story(root: Path, path: Path, max_bytes: int, parse_budget: float,
+               files: tuple[bytes, bytes | None] | None = None
+               ) -> tuple[Entry, tuple[str, ...]]:
     """Read, parse and measure one file, within its budget: its entry (holding the text,
-    no id yet) and its caveats."""
+    no id yet) and its caveats. `files` are its bytes and its sidecar's, when already read."""
     budget = Budget(parse_budget)
-    data, metadata = read_file(root, path, max_bytes)
+    data, metadata = files if files is not None else read_file(root, path, max_bytes)
     story = parse_file(data, metadata, path.name, budget)
     entry = Entry.of(replace(story, source=path), path.relative_to(root).as_posix(),
                      content_hash(data, metadata))

@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from bot.library import codec
-from bot.library.catalogue import Entry, Library, Text, card_of, story_id
+from bot.library.catalogue import Entry, Library, story_id
 from bot.library.files import amount, parse_file
 from bot.library.scan import content_hash
-from bot.library.shelf import STORED_VERSION, StoredTexts
+from bot.library.shelf import STORED_VERSION, StoredTexts, kept_of, page_starts
 from bot.parsers import FORMATS
 from bot.parsers.budget import PARSE_BUDGET_S, Budget
 from bot.storage.server_stories import ServerCatalogueRow, ServerStory
@@ -143,17 +143,10 @@ async def _entry(row: ServerCatalogueRow, database,
         body = await database.stories.body(story.content_hash, STORED_VERSION)
         if body is None:
             raise StoryError("its text is gone")
-        pages = await asyncio.to_thread(_page_starts, body, page_chars)
+        pages = await asyncio.to_thread(page_starts, body, page_chars)
         await database.stories.record_pages(story.content_hash, STORED_VERSION, page_chars,
                                             pages)
     return story, _entry_of(story, row.card, pages, page_chars)
-
-
-def _page_starts(body: bytes, page_chars: int) -> bytes:
-    try:
-        return Text(codec.decode(body)).paged(page_chars).index.to_bytes()
-    except codec.CodecError as exc:
-        raise StoryError(f"its stored text cannot be read ({exc})") from None
 
 
 def _entry_of(story: ServerStory, card: StoredCard, pages: bytes, page_chars: int) -> Entry:
@@ -177,13 +170,7 @@ def _read(data: bytes, file_name: str, rating: str | None, parse_budget: float,
         story = replace(story, meta=replace(story.meta, rating=rating))
     entry = Entry.of(story, file_name, content_hash(data, None))
     budget.check_time()
-    text = entry.text
-    assert text is not None
-    card = StoredCard(codec.encode(card_of(story)), entry.words, entry.minutes, entry.length,
-                      entry.quotes)
-    kept = KeptStory(codec.encode(story), card, text.layout.rendered_lengths().tobytes(),
-                     (page_chars, text.paged(page_chars).index.to_bytes()))
-    return kept, story.warnings
+    return kept_of(entry, page_chars), story.warnings
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,13 +211,14 @@ async def _read(root: Path, path: str, folder: Survey, store: StoryStore,
     """Read one new or changed file and record what it gave."""
     file_stamp = folder.found[path]
     try:
-        digest = await asyncio.to_thread(_hash, root, root / path, max_bytes)
+        files = await asyncio.to_thread(read_file, root, root / path, max_bytes)
     except StoryError as exc:  # its sidecar breaks the folder's rules
         await store.record(path, file_stamp, "", STORED_VERSION, error=str(exc))
         return
     except OSError as exc:  # not recorded: the next load tries it again
         folder.refused[path] = f"it cannot be read ({exc.strerror or exc})"
         return
+    digest = content_hash(*files)
     same = known.get(digest)
     if same is not None and await store.has_body(digest, STORED_VERSION):
         reading.reused += 1
@@ -225,18 +226,14 @@ async def _read(root: Path, path: str, folder: Survey, store: StoryStore,
         return
     reading.parsed += 1
     try:
-        entry, caveats, body, card = await asyncio.to_thread(
-            _parse, root, root / path, max_bytes, parse_budget)
+        entry, caveats, kept = await asyncio.to_thread(
+            _parse, root, root / path, max_bytes, parse_budget, files, page_chars)
     except StoryError as exc:
         await store.record(path, file_stamp, digest, STORED_VERSION, error=str(exc))
         return
     except Exception as exc:  # a parser bug must not hide the rest of the library
         await store.record(path, file_stamp, digest, STORED_VERSION, error=unexpected(exc))
         return
-    assert entry.text is not None
-    pages = entry.text.paged(page_chars).index.to_bytes()
-    kept = KeptStory(body, card, entry.text.layout.rendered_lengths().tobytes(),
-                     (page_chars, pages))
     await store.record(path, file_stamp, entry.content_hash, STORED_VERSION, story=kept,
                        warnings=caveats)
     known.setdefault(entry.content_hash, StoredFile(path, file_stamp, entry.content_hash,
@@ -244,18 +241,22 @@ async def _read(root: Path, path: str, folder: Survey, store: StoryStore,
                                                     "\n".join(caveats), time.time()))
 
 
-def _hash(root: Path, path: Path, max_bytes: int) -> str:
-    """What the file and its sidecar hash to, read by the folder's rules."""
-    return content_hash(*read_file(root, path, max_bytes))
+def _parse(root: Path, path: Path, max_bytes: int, parse_budget: float,
+           files: tuple[bytes, bytes | None],
+           page_chars: int) -> tuple[Entry, tuple[str, ...], KeptStory]:
+    entry, caveats = read_story(root, path, max_bytes, parse_budget, files)
+    return entry, caveats, kept_of(entry, page_chars)
 
 
-def _parse(root: Path, path: Path, max_bytes: int,
-           parse_budget: float) -> tuple[Entry, tuple[str, ...], bytes, StoredCard]:
-    entry, caveats = read_story(root, path, max_bytes, parse_budget)
-    assert entry.text is not None
+def kept_of(entry: Entry, page_chars: int) -> KeptStory:
+    """What the store keeps of a story just read (blocking): the encoded story, its card
+    and measures, its layout and its page starts for `page_chars`."""
+    text = entry.text
+    assert text is not None, "an entry just read holds its text"
     card = StoredCard(codec.encode(entry.story), entry.words, entry.minutes, entry.length,
                       entry.quotes)
-    return entry, caveats, codec.encode(entry.text.story), card
+    return KeptStory(codec.encode(text.story), card, text.layout.rendered_lengths().tobytes(),
+                     (page_chars, text.paged(page_chars).index.to_bytes()))
 
 
 async def _catalogue(root: Path, store: StoryStore, folder: Survey, known: dict[str, StoredFile],
@@ -284,7 +285,7 @@ async def _catalogue(root: Path, store: StoryStore, folder: Survey, known: dict[
         if body is None:
             continue
         try:
-            starts = await asyncio.to_thread(_page_starts, body, page_chars)
+            starts = await asyncio.to_thread(page_starts, body, page_chars)
         except StoryError as exc:
             log.warning("%s: %s", row.path, exc)
             continue
@@ -311,7 +312,9 @@ def _cards(rows: list[CatalogueRow], root: Path) -> dict[str, Story | None]:
     return cards
 
 
-def _page_starts(body: bytes, page_chars: int) -> bytes:
+def page_starts(body: bytes, page_chars: int) -> bytes:
+    """Where a stored story's pages of `page_chars` start (blocking), for a page size it
+    was not cut for."""
     try:
         story = codec.decode(body)
     except codec.CodecError as exc:
