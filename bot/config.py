@@ -37,6 +37,10 @@ class Config:
     token: str = field(repr=False)
     stories_dir: Path = Path("stories")
     database_path: Path = Path("storybot.sqlite3")
+    # A PostgreSQL server (`postgresql://…`) instead of the SQLite file; may hold a password.
+    database_url: str | None = field(default=None, repr=False)
+    shard_count: int | None = None  # None: as many as Discord recommends
+    shard_ids: tuple[int, ...] | None = None  # this process's shards; None: all of them
     dev_guild_id: int | None = None
     page_chars: int = DEFAULT_PAGE_CHARS
     log_level: str = "INFO"
@@ -162,12 +166,24 @@ class Config:
                 "storybot.sqlite3."
             )
 
+        database_url = get("DATABASE_URL") or None
+        if database_url and not _is_postgres_address(database_url):
+            problems.append(
+                "DATABASE_URL must be a PostgreSQL server's address such as "
+                "postgresql://storybot:password@localhost:5432/storybot; leave it empty to use "
+                "the SQLite file DATABASE_PATH."
+            )
+        shard_count, shard_ids = _shards(get("SHARD_COUNT"), get("SHARD_IDS"), problems)
+
         if problems:
             raise ConfigError(problems)
         return cls(
             token=token,
             stories_dir=stories_dir,
             database_path=database_path,
+            database_url=database_url,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
             dev_guild_id=dev_guild_id,
             page_chars=page_chars,
             log_level=log_level,
@@ -182,8 +198,55 @@ class Config:
         )
 
     @property
+    def database(self) -> Path | str:
+        """What `Database.open` is given: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url or self.database_path
+
+    @property
     def log_level_number(self) -> int:
         return logging.getLevelName(self.log_level)
+
+
+def _is_postgres_address(value: str) -> bool:
+    """A `postgresql://` (or `postgres://`) URL with a host, or a socket folder given as
+    `?host=/path`."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError when the port is not a number in range
+    except ValueError:
+        return False
+    return (parts.scheme in ("postgresql", "postgres")
+            and (bool(parts.hostname) or "host=" in parts.query))
+
+
+def _shards(count_raw: str, ids_raw: str,
+            problems: list[str]) -> tuple[int | None, tuple[int, ...] | None]:
+    """SHARD_COUNT and SHARD_IDS: how many shards the bot has, and which this process runs
+    (`0,1`, or a range `0-3`)."""
+    count = None
+    if count_raw:
+        count = whole_number(count_raw, signed=False)
+        if count is None or not 1 <= count <= 100_000:
+            problems.append(f"SHARD_COUNT must be the number of shards, from 1; got "
+                            f"{count_raw!r}. Leave it empty for Discord's recommendation.")
+            return None, None
+    if not ids_raw:
+        return count, None
+    if count is None:
+        problems.append("SHARD_IDS needs SHARD_COUNT: every process must agree on how many "
+                        "shards there are.")
+        return None, None
+    ids: list[int] = []
+    for part in ids_raw.split(","):
+        first, _, last = part.strip().partition("-")
+        low = whole_number(first, signed=False)
+        high = whole_number(last, signed=False) if last else low
+        if low is None or high is None or not low <= high < count:
+            problems.append(f"SHARD_IDS must be shard numbers from 0 to {count - 1}, such as "
+                            f"0,1 or 0-3; got {ids_raw!r}.")
+            return None, None
+        ids.extend(range(low, high + 1))
+    return count, tuple(sorted(set(ids)))
 
 
 def _is_proxy_address(value: str) -> bool:

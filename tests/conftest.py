@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,15 +11,52 @@ from bot.library import shelf
 from bot.library.catalogue import Library
 from bot.services import Services
 from bot.storage.database import Database
+from tests import postgres_server
 from tests.ao3_site import FakeTime, serve_ao3
 from tests.helpers import write_small_library
 
 
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster for the whole run (`tests/postgres_server.py`).
+
+    Without PostgreSQL's server programs its tests skip, saying what to install, except
+    where `.ci/run` requires them: there they fail.
+    """
+    try:
+        cluster = postgres_server.start()
+    except postgres_server.Unavailable as exc:
+        if os.environ.get(postgres_server.REQUIRED):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    """Each database test runs on SQLite and on PostgreSQL."""
+    return request.param
+
+
 @pytest.fixture
-async def services(tmp_path: Path):
-    """The services the bot builds at start-up, on a real SQLite file and story folder."""
+async def database_target(backend: str, tmp_path: Path, request):
+    """Where the test's database is: a SQLite file in `tmp_path`, or a new, empty database
+    on the PostgreSQL cluster (dropped afterwards)."""
+    if backend == "sqlite":
+        yield tmp_path / "bot.sqlite3"
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    url = await cluster.create_database()
+    yield url
+    await cluster.drop_database(url)
+
+
+@pytest.fixture
+async def services(tmp_path: Path, database_target):
+    """The services the bot builds at start-up, on a real database and story folder."""
     library = Library.load(write_small_library(tmp_path / "library"))
-    database = await Database.open(tmp_path / "services.sqlite3")
+    database = await Database.open(database_target)
     yield Services(database, library, page_chars=500)
     await database.close()
 

@@ -1,4 +1,5 @@
-"""A reader's place survives the process being killed at any moment."""
+"""A reader's place survives the process being killed at any moment, on SQLite and on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.storage.database import Database
 from bot.storage.progress import PageMessage
 from tests.durability_child import MESSAGE, STORY, USER
@@ -20,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KILLS = 50
 
 
-def start_child(database: Path) -> tuple[subprocess.Popen, int]:
+def start_child(database: Path | str) -> tuple[subprocess.Popen, int]:
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.durability_child", str(database)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1,
@@ -31,24 +34,41 @@ def start_child(database: Path) -> tuple[subprocess.Popen, int]:
     return child, int(ready[1])
 
 
-def stored(database: Path) -> tuple[int, int, int, str]:
-    with sqlite3.connect(database) as raw:
-        assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        turned, position = raw.execute(
-            "SELECT pages_turned, position FROM progress WHERE user_id = ? AND story_id = ?",
-            (USER, STORY),
-        ).fetchone() or (0, 0)
-        (reading,) = raw.execute(
-            "SELECT position FROM readings WHERE message_id = ?", (MESSAGE,)
-        ).fetchone()
-        anchor = raw.execute(
-            "SELECT anchor FROM progress WHERE user_id = ? AND story_id = ?", (USER, STORY)
-        ).fetchone()
-    return turned, position, reading, anchor[0] if anchor else ""
+def stored(database: Path | str) -> tuple[int, int, int, str]:
+    """(pages turned, position, the reading message's position, anchor) as stored."""
+    if isinstance(database, Path):
+        with sqlite3.connect(database) as raw:
+            assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    async def read() -> tuple[int, int, int, str]:
+        db = await Database.open(database)
+        try:
+            progress = await db.progress.get(USER, STORY)
+            reading = await db.messages.get(MESSAGE)
+        finally:
+            await db.close()
+        if progress is None:
+            return 0, 0, reading.position, ""
+        return progress.pages_turned, progress.position, reading.position, progress.anchor
+
+    return asyncio.run(read())
 
 
-def test_acknowledged_turns_survive_sigkill(tmp_path):
-    database = tmp_path / "durable.sqlite3"
+@pytest.fixture
+def durable_target(backend, tmp_path, request):
+    """The database the children write: a SQLite file, or a database on the PostgreSQL
+    cluster (whose server is not the process killed)."""
+    if backend == "sqlite":
+        yield tmp_path / "durable.sqlite3"
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    url = asyncio.run(cluster.create_database())
+    yield url
+    asyncio.run(cluster.drop_database(url))
+
+
+def test_acknowledged_turns_survive_sigkill(durable_target):
+    database = durable_target
 
     async def prepare() -> None:
         db = await Database.open(database)

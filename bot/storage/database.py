@@ -1,8 +1,10 @@
-"""The bot's database: one connection, numbered migrations, a repository per table group.
+"""The bot's database: SQLite or PostgreSQL, numbered migrations, a repository per table group.
 
-Only the repositories write SQL. Schema changes are files in `migrations/` named
-`NNNN_what.sql`, applied in order in one transaction, with the schema version kept in the
-database itself (`PRAGMA user_version`). The database runs in WAL mode with
+Only the repositories write SQL, the same for both databases (`bot.storage.postgres` says
+how it runs on PostgreSQL). Schema changes are files in `migrations/` (SQLite) and
+`migrations/postgresql/`, named `NNNN_what.sql` with the same number in each, applied in
+order in one transaction, with the schema version kept in the database itself (`PRAGMA
+user_version`; the `storybot_schema` table on PostgreSQL). SQLite runs in WAL mode with
 `synchronous=NORMAL`: a committed page turn survives the process being killed.
 
 Opening checks the file before the bot relies on it: a file that is not a database, one
@@ -21,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
+import asyncpg
 
+from bot.storage import postgres
 from bot.storage.bookmarks import Bookmarks
 from bot.storage.follows import Follows
 from bot.storage.progress import PageMessages, ProgressRows
@@ -32,6 +36,7 @@ from bot.storage.settings import Settings
 from bot.storage.sql import Sql
 from bot.storage.stats import Stats
 from bot.storage.stories import StoryStore
+from bot.storage.turns import RequestTurns
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +83,13 @@ class Database:
     `progress` (members' places), `messages` (messages showing pages), `bookmarks`,
     `settings` (per server), `stats`, `quotes` (schedules and what was posted),
     `stories` (the story store: each file's parsed form), `server_stories` (stories servers
-    added from Discord), `follows` (members hearing of new chapters) and `search` (the
-    search index).
+    added from Discord), `follows` (members hearing of new chapters), `turns` (when the
+    next request to AO3 may start) and `search` (the search index).
     """
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection: aiosqlite.Connection | None = connection
-        self._sql = Sql(connection)
+    def __init__(self, sql: Sql | postgres.PgSql) -> None:
+        self._sql = sql
+        self._open = True
         self.messages = PageMessages(self._sql)
         self.progress = ProgressRows(self._sql, self.messages)
         self.bookmarks = Bookmarks(self._sql)
@@ -94,15 +99,29 @@ class Database:
         self.stories = StoryStore(self._sql)
         self.server_stories = ServerStories(self._sql, self.stories)
         self.follows = Follows(self._sql)
-        self.search = SearchRows(self._sql)
+        self.turns = RequestTurns(self._sql)
+        if isinstance(sql, postgres.PgSql):
+            from bot.storage.pg_search import PgSearchRows
+            self.search: SearchRows | PgSearchRows = PgSearchRows(sql)
+        else:
+            self.search = SearchRows(sql)
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self._sql.dialect
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
-        """Open (creating it and its folders if needed), check and migrate the database.
+        """Open (creating it and its folders if needed), check and migrate the database:
+        a SQLite file, or a PostgreSQL server given by its `postgresql://` URL.
 
         Raises `DatabaseUnusable` when the file is not a SQLite database, was written by a
-        newer storybot or cannot be written; the first two are left exactly as they were.
+        newer storybot or cannot be written, or the server cannot be used; the first two are
+        left exactly as they were.
         """
+        if postgres.is_url(path):
+            return await cls._open_postgres(str(path))
         try:
             if str(path) != ":memory:":
                 _make_folder(Path(path))
@@ -112,7 +131,7 @@ class Database:
                 sqlite3.connect(path).close()
             connection = await aiosqlite.connect(str(path), isolation_level=None)
             try:
-                database = cls(connection)
+                database = cls(Sql(connection))
                 await database._prepare(path)
             except BaseException:
                 # aiosqlite's worker thread would otherwise keep the process from exiting.
@@ -125,12 +144,54 @@ class Database:
             raise unusable from exc
         return database
 
+    @classmethod
+    async def _open_postgres(cls, url: str) -> Database:
+        try:
+            pool = await postgres.open_pool(url)
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise DatabaseUnusable(
+                f"the PostgreSQL server at {postgres.shown(url)} cannot be used ({exc}): "
+                "check that it is running and that DATABASE_URL names it, its database and "
+                "a user who may create tables there."
+            ) from exc
+        database = cls(postgres.PgSql(pool, url))
+        try:
+            encoding, ctype = await postgres.encoding(database._sql)
+            if encoding != "UTF8":
+                raise DatabaseUnusable(
+                    f"the database at {postgres.shown(url)} stores text as {encoding}, which "
+                    "cannot hold every story: create it with UTF-8 (createdb -E UTF8 "
+                    "-T template0 …) and point DATABASE_URL at it.")
+            if "utf8" not in ctype.lower().replace("-", ""):
+                log.warning("The database's character type is %s, not a UTF-8 locale: search "
+                            "folds case and splits words only for ASCII there", ctype)
+            version = await postgres.schema_version(database._sql)
+            await database._refuse_newer(version, postgres.shown(url), "DATABASE_URL")
+            pending = [m for m in migrations(postgres.MIGRATIONS) if m[0] > version]
+            if pending:
+                await postgres.migrate(database._sql, pending)
+        except BaseException:
+            await pool.close()
+            raise
+        return database
+
     async def close(self) -> None:
         """Close the connection; closing twice is harmless."""
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
+        if self._open:
+            self._open = False
             await self.search.close()
-            await connection.close()
+            await self._sql.close()
+
+    async def notify(self, topic: str) -> None:
+        """Tell the other bot processes sharing this database that `topic` changed (such as
+        the library, or one server's stories). SQLite has one process: nobody to tell."""
+        if isinstance(self._sql, postgres.PgSql):
+            await self._sql.notify(topic)
+
+    async def listen(self, heard: postgres.Heard) -> None:
+        """Have `heard(topic)` called for every other process's `notify`."""
+        if isinstance(self._sql, postgres.PgSql):
+            await self._sql.listen(heard)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -150,12 +211,16 @@ class Database:
 
     async def _refuse_a_newer_schema(self, path: Path | str) -> None:
         # Only reads: a newer storybot's file must stay exactly as it was.
-        version = await self.schema_version()
-        known = migrations()[-1][0]
+        await self._refuse_newer(await self.schema_version(), path, "DATABASE_PATH")
+
+    async def _refuse_newer(self, version: int, where: object, setting: str) -> None:
+        folder = postgres.MIGRATIONS if self.dialect == "postgresql" else MIGRATIONS
+        known = migrations(folder)[-1][0]
         if version > known:
             raise DatabaseUnusable(
-                f"{path} was written by a newer storybot (schema {version}; this one knows "
-                f"{known}): upgrade storybot, or point DATABASE_PATH at another file."
+                f"{where} was written by a newer storybot (schema {version}; this one knows "
+                f"{known}): upgrade storybot, or point {setting} at another "
+                f"{'database' if self.dialect == 'postgresql' else 'file'}."
             )
 
     async def _check_writable(self) -> None:
@@ -189,10 +254,15 @@ class Database:
         log.info("Database migrated from version %d to %d", version, target)
 
     async def schema_version(self) -> int:
+        if isinstance(self._sql, postgres.PgSql):
+            return await postgres.schema_version(self._sql)
         row = await self._sql.fetch_one("PRAGMA user_version")
         return row[0] if row else 0
 
     async def integrity_check(self) -> str:
+        """SQLite's `ok`, or what is wrong; PostgreSQL checks its own pages as it reads."""
+        if isinstance(self._sql, postgres.PgSql):
+            return "ok"
         row = await self._sql.fetch_one("PRAGMA integrity_check")
         return row[0] if row else ""
 

@@ -1,9 +1,9 @@
 """Members' places in stories, and the messages that show story pages.
 
 A page turn is one statement (migration 0002): the member's progress and the reading
-message move together, so the two never disagree. This process is the only writer, so the
-message rows it has read or written are kept: a page turn needs one round trip to the
-database thread, not three.
+message move together, so the two never disagree. On SQLite this process is the only
+writer, so the message rows it has read or written are kept: a page turn needs one round
+trip to the database thread, not three.
 """
 
 from __future__ import annotations
@@ -69,13 +69,20 @@ class PageMessages:
 
     def __init__(self, sql: Sql) -> None:
         self._sql = sql
-        self._cache: LruCache[int, PageMessage | None] = LruCache(20_000)
+        # Processes sharing PostgreSQL each write rows (a reading's, or a member's being
+        # forgotten) the others would not see in a cache: there every lookup reads the row.
+        self._cache: LruCache[int, PageMessage | None] = LruCache(
+            20_000 if sql.dialect == "sqlite" else 0)
 
     async def save(self, message: PageMessage, *, now: float | None = None) -> None:
         self._cache[message.message_id] = message
         await self._sql.execute(
-            "INSERT OR REPLACE INTO readings (message_id, channel_id, guild_id, user_id, "
-            "story_id, position, controls, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO readings (message_id, channel_id, guild_id, user_id, story_id, "
+            "position, controls, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (message_id) DO UPDATE SET channel_id = excluded.channel_id, "
+            "guild_id = excluded.guild_id, user_id = excluded.user_id, "
+            "story_id = excluded.story_id, position = excluded.position, "
+            "controls = excluded.controls, created_at = excluded.created_at",
             (message.message_id, message.channel_id, message.guild_id, message.user_id,
              message.story_id, message.position, str(message.controls),
              time.time() if now is None else now),

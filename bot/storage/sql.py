@@ -1,8 +1,8 @@
 """The one connection every repository shares, and the helpers around it.
 
 SQLite through aiosqlite in autocommit mode: each statement commits on its own, and
-`transaction()` groups several into one. Placeholders are `?`; a repository for another
-database would bring its own `Sql` with the same methods.
+`transaction()` groups several into one. Placeholders are `?`; PostgreSQL's `PgSql`
+(`bot.storage.postgres`) has the same methods.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ class Sql:
     transactions wait for it to end, and so do other work's statements, which would
     otherwise run inside it and be undone with it.
     """
+
+    dialect = "sqlite"
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
@@ -73,6 +75,14 @@ class Sql:
         row_id = cursor.lastrowid
         await cursor.close()
         return int(row_id or 0)
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open on the connection."""
+        return self.connection.in_transaction
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

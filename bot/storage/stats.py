@@ -81,8 +81,10 @@ class Stats:
     async def guild(self, guild_id: int, *, top: int = 5) -> GuildStats:
         """A server's reading stats; opted-out members appear nowhere in them."""
         totals = await self._sql.fetch_one(
-            "SELECT COALESCE(SUM(readers), 0), COALESCE(SUM(finished), 0), "
-            "COALESCE(SUM(words_read), 0) FROM guild_story_totals WHERE guild_id = ?",
+            "SELECT CAST(COALESCE(SUM(readers), 0) AS BIGINT), "
+            "CAST(COALESCE(SUM(finished), 0) AS BIGINT), "
+            "CAST(COALESCE(SUM(words_read), 0) AS BIGINT) FROM guild_story_totals "
+            "WHERE guild_id = ?",
             (guild_id,),
         )
         stories = await self._sql.fetch(

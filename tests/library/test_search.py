@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.library.catalogue import Entry, Library
@@ -74,8 +74,8 @@ def ferry() -> Story:
 
 
 @pytest.fixture
-async def database(tmp_path: Path):
-    database = await Database.open(tmp_path / "search.sqlite3")
+async def database(database_target):
+    database = await Database.open(database_target)
     yield database
     await database.close()
 
@@ -103,6 +103,14 @@ async def test_phrase_offset_points_at_the_match_and_its_page(index, harbour):
     page = paged.page_at(hit.offset)
     assert "silver kettle sang" in paged.text(page)
     assert page.start > harbour.plain.index("The Café")
+
+
+async def test_a_phrase_is_marked_where_it_stands_not_at_its_words_elsewhere(database):
+    early = story("early", ("One", [paragraph(
+        "The kettle was cold. " + FILLER + "Then the silver kettle sang.")]))
+    (hit,) = await (await build(database, early)).search("the silver kettle")
+    assert early.plain[hit.offset:].startswith("the silver kettle")
+    assert [hit.snippet[a:b] for a, b in hit.marks] == ["the silver kettle"]
 
 
 async def test_snippet_is_around_the_match_with_it_marked(index):
@@ -299,29 +307,25 @@ async def test_spaced_text_does_not_fall_back_to_substrings(far_shores):
     assert [h.story_id for h in await far_shores.search("sailing ship")] == ["plain"]
 
 
-@pytest.fixture(scope="module")
-def shared_path(tmp_path_factory) -> Path:
-    """One database file for the many examples of a property test."""
-    return tmp_path_factory.mktemp("search") / "shared.sqlite3"
-
-
-async def search_in(path: Path, stories: list[Story], query: str) -> list:
-    database = await Database.open(path)
+async def search_in(target: Path | str, stories: list[Story], query: str) -> list:
+    database = await Database.open(target)
     try:
         return await (await build(database, *stories)).search(query, limit=100)
     finally:
         await database.close()
 
 
-@settings(max_examples=60, deadline=None)
+# One database for the many examples: each indexes its story in place of the last one's.
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(alphabet="港口帆船灯台守扉夜明けのチョーク三天色", min_size=1, max_size=60),
        st.data())
-def test_any_piece_of_unspaced_text_is_found_where_it_is(shared_path, text, data):
+def test_any_piece_of_unspaced_text_is_found_where_it_is(database_target, text, data):
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
     query = text[start:end]
     only = story("only", ("一", [paragraph(text)]))
-    hits = asyncio.run(search_in(shared_path, [only], query))
+    hits = asyncio.run(search_in(database_target, [only], query))
     assert hits, query
     assert all(only.plain[h.offset:h.offset + len(query)] == query for h in hits)
 
@@ -350,16 +354,15 @@ def counting_writes(database: Database, monkeypatch) -> list[str]:
     return written
 
 
-async def test_a_restart_with_the_same_library_writes_nothing(tmp_path, harbour, ferry,
+async def test_a_restart_with_the_same_library_writes_nothing(database_target, harbour, ferry,
                                                               monkeypatch):
-    path = tmp_path / "restart.sqlite3"
-    database = await Database.open(path)
+    database = await Database.open(database_target)
     first = await SearchIndex(database.search).update(make_library(harbour, ferry))
     assert (first.reindexed, first.kept, first.removed) == (2, 0, 0)
     indexed = await database.search.indexed()
     await database.close()
 
-    database = await Database.open(path)
+    database = await Database.open(database_target)
     try:
         written = counting_writes(database, monkeypatch)
         index = SearchIndex(database.search)

@@ -299,10 +299,10 @@ async def test_the_newest_reload_wins(services, catalogue, tmp_path):
     assert hit.story_id == "late"
 
 
-async def test_a_restart_with_the_same_library_indexes_nothing(services, catalogue, tmp_path,
-                                                               caplog):
+async def test_a_restart_with_the_same_library_indexes_nothing(services, catalogue,
+                                                               database_target, caplog):
     await services.database.close()
-    database = await Database.open(tmp_path / "services.sqlite3")
+    database = await Database.open(database_target)
     try:
         restarted = Services(database, services.library, page_chars=500)
         with caplog.at_level(logging.INFO, logger="bot.library.search"):

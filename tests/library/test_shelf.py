@@ -32,8 +32,8 @@ INSERTED = ("A gull landed on the rail of the ferry and considered the passenger
 
 
 @pytest.fixture
-async def db(tmp_path: Path):
-    database = await Database.open(tmp_path / "store.sqlite3")
+async def db(database_target):
+    database = await Database.open(database_target)
     yield database
     await database.close()
 

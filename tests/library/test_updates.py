@@ -80,8 +80,8 @@ def folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def database(tmp_path: Path):
-    database = await Database.open(tmp_path / "updates.sqlite3")
+async def database(database_target):
+    database = await Database.open(database_target)
     yield database
     await database.close()
 

@@ -1,37 +1,105 @@
-"""The database layer on real SQLite files."""
+"""The database layer on real databases: SQLite files and PostgreSQL."""
 
+import asyncio
 import os
 import sqlite3
 import threading
 
+import asyncpg
 import pytest
 
+from bot.storage import postgres
 from bot.storage.database import Database, DatabaseUnusable, migrations
 from bot.storage.progress import PageMessage
 from bot.storage.settings import GuildSettings
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.sqlite3")
+async def db(database_target):
+    database = await Database.open(database_target)
     yield database
     await database.close()
 
 
-async def test_migrations_set_the_schema_version(db, tmp_path):
+async def test_migrations_set_the_schema_version(db, backend, tmp_path):
+    assert db.dialect == backend
     assert await db.schema_version() == migrations()[-1][0]
     assert await db.integrity_check() == "ok"
-    with sqlite3.connect(tmp_path / "bot.sqlite3") as raw:
-        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    if backend == "sqlite":
+        with sqlite3.connect(tmp_path / "bot.sqlite3") as raw:
+            assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-async def test_reopening_does_not_migrate_twice(tmp_path):
-    first = await Database.open(tmp_path / "bot.sqlite3")
+def test_each_database_has_every_schema_version():
+    # A schema change is a file of the same number in each folder.
+    assert migrations()[-1][0] == migrations(postgres.MIGRATIONS)[-1][0]
+
+
+async def test_reopening_does_not_migrate_twice(database_target):
+    first = await Database.open(database_target)
     await first.progress.record_page(1, "tale", position=0, anchor="", page_end=100, length=1000)
     await first.close()
-    second = await Database.open(tmp_path / "bot.sqlite3")
+    second = await Database.open(database_target)
     assert (await second.progress.get(1, "tale")).furthest == 100
     await second.close()
+
+
+async def test_processes_starting_together_migrate_once(postgres_cluster):
+    url = await postgres_cluster.create_database()
+    opened = await asyncio.gather(*(Database.open(url) for _ in range(4)))
+    try:
+        for database in opened:
+            assert await database.schema_version() == migrations()[-1][0]
+        await opened[0].progress.record_page(1, "tale", position=0, anchor="", page_end=9,
+                                             length=90)
+        assert (await opened[3].progress.get(1, "tale")).furthest == 9
+    finally:
+        for database in opened:
+            await database.close()
+        await postgres_cluster.drop_database(url)
+
+
+async def test_a_server_that_cannot_be_reached_is_named_without_its_password():
+    with pytest.raises(DatabaseUnusable) as caught:
+        await Database.open("postgresql://reader:hunter2@127.0.0.1:1/storybot")
+    message = str(caught.value)
+    assert "postgresql://reader:***@127.0.0.1:1/storybot cannot be used" in message
+    assert "hunter2" not in message and "DATABASE_URL" in message
+
+
+async def test_a_postgres_database_from_a_newer_version_is_refused_untouched(postgres_cluster):
+    url = await postgres_cluster.create_database()
+    known = migrations()[-1][0]
+    raw = await asyncpg.connect(url)
+    try:
+        await raw.execute("CREATE TABLE storybot_schema (version INTEGER NOT NULL)")
+        await raw.execute("INSERT INTO storybot_schema VALUES ($1)", known + 4)
+        with pytest.raises(DatabaseUnusable) as caught:
+            await Database.open(url)
+        assert f"(schema {known + 4}; this one knows {known})" in str(caught.value)
+        tables = await raw.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        assert [row[0] for row in tables] == ["storybot_schema"]
+    finally:
+        await raw.close()
+        await postgres_cluster.drop_database(url)
+
+
+async def test_a_failed_postgres_migration_changes_nothing(postgres_cluster, monkeypatch):
+    import bot.storage.database as module
+
+    url = await postgres_cluster.create_database()
+    good = migrations(module.postgres.MIGRATIONS)
+    broken = [*good, (good[-1][0] + 1, "broken.sql", "CREATE TABLE extra (x int); NOT SQL;")]
+    monkeypatch.setattr(module, "migrations", lambda folder=None: broken)
+    try:
+        with pytest.raises(asyncpg.PostgresSyntaxError):
+            await Database.open(url)
+        raw = await asyncpg.connect(url)
+        tables = await raw.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        await raw.close()
+        assert tables == []
+    finally:
+        await postgres_cluster.drop_database(url)
 
 
 async def test_a_failed_migration_changes_nothing(tmp_path, monkeypatch):
@@ -39,7 +107,7 @@ async def test_a_failed_migration_changes_nothing(tmp_path, monkeypatch):
 
     good = migrations()
     broken = [*good, (good[-1][0] + 1, "broken.sql", "CREATE TABLE extra (x); NOT SQL;")]
-    monkeypatch.setattr(module, "migrations", lambda: broken)
+    monkeypatch.setattr(module, "migrations", lambda folder=None: broken)
     with pytest.raises(sqlite3.OperationalError):
         await Database.open(tmp_path / "bot.sqlite3")
     with sqlite3.connect(tmp_path / "bot.sqlite3") as raw:
@@ -98,7 +166,7 @@ async def test_guild_settings_default_and_update(db):
     assert changed == GuildSettings(5, paging="buttons", club_mode=True)
     changed = await db.settings.update(5, age_threshold="Explicit")
     assert changed.paging == "buttons" and changed.age_threshold == "Explicit"
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)):
         await db.settings.update(5, paging="telepathy")
     with pytest.raises(ValueError, match="unknown settings"):
         await db.settings.update(5, volume=11)
@@ -172,3 +240,18 @@ async def test_a_folder_that_is_a_file_is_refused(tmp_path):
         await Database.open(tmp_path / "data" / "bot" / "bot.sqlite3")
     assert f"{tmp_path / 'data'} is a file, not a folder" in str(caught.value)
     assert (tmp_path / "data").read_text() == "notes\n"
+
+
+async def test_a_postgres_database_that_cannot_hold_every_text_is_refused(postgres_cluster):
+    name = "latin_" + os.urandom(6).hex()
+    admin = await asyncpg.connect(postgres_cluster.url())
+    try:
+        await admin.execute(f"CREATE DATABASE {name} ENCODING 'LATIN1' LC_COLLATE 'C' "
+                            "LC_CTYPE 'C' TEMPLATE template0")
+        with pytest.raises(DatabaseUnusable) as caught:
+            await Database.open(postgres_cluster.url(name))
+        assert "stores text as LATIN1" in str(caught.value)
+        assert "createdb -E UTF8" in str(caught.value)
+    finally:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        await admin.close()

@@ -1,4 +1,4 @@
-"""Bookmarks, stats and forgetting on a real SQLite file."""
+"""Bookmarks, stats and forgetting on a real database, SQLite and PostgreSQL."""
 
 import pytest
 
@@ -7,8 +7,8 @@ from bot.storage.progress import PageMessage
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.sqlite3")
+async def db(database_target):
+    database = await Database.open(database_target)
     yield database
     await database.close()
 
@@ -122,4 +122,20 @@ async def test_a_failed_forget_changes_nothing(db, monkeypatch):
     with pytest.raises(RuntimeError):
         await db.forget_member(1)
     assert await db.progress.get(1, "tale") is not None
-    assert not db._sql.connection.in_transaction
+    assert not db._sql.in_transaction
+
+
+async def test_a_member_forgotten_through_one_process_is_forgotten_by_the_others(
+        postgres_cluster):
+    url = await postgres_cluster.create_database()
+    one, other = await Database.open(url), await Database.open(url)
+    try:
+        await read_in(one, 100, 1, "tale", 1001, turns=1)
+        assert (await other.messages.get(1001)).user_id == 1  # the other process read it
+        await one.forget_member(1)
+        # Its next page turn must not find the reading, and so write nothing back.
+        assert await other.messages.get(1001) is None
+    finally:
+        await one.close()
+        await other.close()
+        await postgres_cluster.drop_database(url)

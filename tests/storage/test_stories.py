@@ -1,4 +1,5 @@
-"""The story store on real SQLite files, and upgrading a database made before it existed."""
+"""The story store on SQLite and PostgreSQL, and upgrading a SQLite database made before it
+existed."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ def kept(body: bytes, stored: StoredCard, pages: tuple[int, bytes] | None = None
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await Database.open(tmp_path / "bot.sqlite3")
+async def db(database_target):
+    database = await Database.open(database_target)
     yield database
     await database.close()
 
