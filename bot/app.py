@@ -1,9 +1,10 @@
 """Building and running the bot.
 
-`create_bot(config)` makes the `commands.Bot` without connecting; its `setup_hook` opens the
-database (unless one is given), opens the library from the story store (reading only the
-files new or changed since the last start), loads the cogs, registers the persistent
-controls and, when `DEV_GUILD_ID` is set, syncs the commands there.
+`create_bot(config)` makes the bot, a `commands.AutoShardedBot` running this process's
+shards, without connecting; its `setup_hook` opens the database (unless one is given), opens
+the library from the story store (reading only the files new or changed since the last
+start), loads the cogs, registers the persistent controls and, when `DEV_GUILD_ID` is set,
+syncs the commands there.
 
 `run(config)` is `python -m bot`: it opens the database first, so a file the bot cannot use
 stops it with one message before anything goes over the network, then connects, trying
@@ -34,6 +35,7 @@ from bot.library.catalogue import Library
 from bot.library.shelf import StoredTexts, open_library
 from bot.library.watch import FolderWatcher
 from bot.services import Services
+from bot.shards import Shards
 from bot.storage.database import Database, DatabaseUnusable
 
 log = logging.getLogger(__name__)
@@ -63,8 +65,14 @@ def intents() -> discord.Intents:
     return chosen
 
 
-class StoryBot(commands.Bot):
-    """The bot, holding its configuration, database and library."""
+class StoryBot(commands.AutoShardedBot):
+    """The bot, holding its configuration, database and library.
+
+    It runs this process's shards (`SHARD_COUNT`, `SHARD_IDS`): every shard, as many as
+    Discord recommends, when neither is set. Its scheduled work (quote runs, AO3 checks)
+    is for the servers on those shards alone (`Services.shards`), so processes sharing a
+    database each do their own servers' and none twice.
+    """
 
     database: Database
     services: Services
@@ -84,8 +92,11 @@ class StoryBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             proxy=config.proxy,
+            shard_count=config.shard_count,
+            shard_ids=list(config.shard_ids) if config.shard_ids is not None else None,
         )
         self.config = config
+        self.own_shards = Shards.of(config.shard_count, config.shard_ids)
         self._reload_lock = asyncio.Lock()
         self._watcher: FolderWatcher | None = None
         self._reloads: set[asyncio.Task[Library]] = set()
@@ -94,14 +105,16 @@ class StoryBot(commands.Bot):
         self._sync_globally = sync_globally
 
     async def setup_hook(self) -> None:
-        self.database = self._given_database or await Database.open(self.config.database_path)
+        self.database = self._given_database or await Database.open(self.config.database)
         self.texts = StoredTexts(self.database.stories, self.config.story_cache_bytes)
         library = self._given_library or await self.load_library()
-        ao3 = (Ao3Client(self.config.ao3_url, delay=self.config.ao3_delay_s)
+        ao3 = (Ao3Client(self.config.ao3_url, delay=self.config.ao3_delay_s,
+                         turns=self.database.turns)
                if self.config.ao3_links else None)
         self.services = Services(self.database, library, page_chars=self.config.page_chars,
                                  texts=self.texts, max_bytes=self.config.max_story_bytes,
-                                 ao3=ao3, check_hours=self.config.ao3_check_hours)
+                                 ao3=ao3, check_hours=self.config.ao3_check_hours,
+                                 shards=self.own_shards)
         await self.database.stories.prune()
         await self.services.start()
         if self.config.watch_stories:
@@ -120,6 +133,15 @@ class StoryBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("Synced %d commands to the development server", len(synced))
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False
+                                   ) -> None:
+        # Called as each shard connects, once the shard count is known (Discord's
+        # recommendation when none was set): the log says which shards this process runs.
+        if initial:
+            log.info("This process runs %s", self.own_shards.describe(self.shard_count))
+        log.info("Connecting shard %s of %s", shard_id, self.shard_count)
+        await super().before_identify_hook(shard_id, initial=initial)
 
     @property
     def library(self) -> Library:
@@ -173,7 +195,10 @@ class StoryBot(commands.Bot):
         await self.stop_watching()
         if getattr(self, "services", None) is not None:
             await self.services.shutdown()
-        await super().close()
+        if isinstance(self.loop, asyncio.AbstractEventLoop):
+            # The sharded client can close only once set up (logged in, or entered with
+            # `async with`); one that never was holds no connection to close.
+            await super().close()
         if getattr(self, "database", None) is not None and self._given_database is None:
             await self.database.close()
 
@@ -211,7 +236,7 @@ async def serve(config: Config, *, sync_globally: bool = False,
     """Open the database, then keep trying to connect until the bot runs; the exit status."""
     with _stop_on_sigterm():
         try:
-            database = await Database.open(config.database_path)
+            database = await Database.open(config.database)
         except DatabaseUnusable as exc:
             print(f"storybot cannot start: {exc}", file=sys.stderr)
             return 2

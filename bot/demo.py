@@ -24,7 +24,7 @@ import tempfile
 import time
 import webbrowser
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from html import escape
 from pathlib import Path
@@ -361,7 +361,9 @@ async def serve(config: Config, *, host: str = "127.0.0.1", port: int | None = N
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)
 
-    bot = create_bot(config)
+    # One process in an in-memory Discord: it holds the one shard, whatever .env says for
+    # a deployment (SimCord, with no Discord to recommend a count, must be told one).
+    bot = create_bot(replace(config, shard_count=1, shard_ids=None))
     try:
         async with simcord.run(bot, check_errors=False) as env:
             member, channels = await _set_up_world(env, bot)

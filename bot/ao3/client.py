@@ -6,7 +6,9 @@ manners are built in rather than left to callers:
 - one request at a time: an `asyncio.Lock` is held for each request, and the bot makes one
   `Ao3Client`, so one queue serves every server it is in;
 - at least `delay` seconds (`AO3_DELAY_S`, 5 by default) from the start of one request to
-  the start of the next;
+  the start of the next; given the database's `turns`, for all the bot's processes together
+  (each start is claimed there, on the wall clock), and a pause AO3 asked for outlives a
+  restart;
 - a redirect is a request like any other and waits its turn; one to AO3's log-in page is
   not followed at all, since where it leads already says why the work cannot be had;
 - a User-Agent that names the bot and where to find it;
@@ -31,6 +33,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import aiohttp
@@ -47,6 +50,9 @@ from bot.ao3.pages import (
 )
 from bot.text.story import StoryError
 
+if TYPE_CHECKING:
+    from bot.storage.turns import RequestTurns
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = "storybot/1.0 (+https://github.com/storybot/storybot; Discord reading bot)"
@@ -57,6 +63,8 @@ DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_RETRY_AFTER_S = 300.0
 #: A wait AO3 asks for beyond this is not sat through: the member is told when to come back.
 LONGEST_WAIT_S = 3600.0
+#: The longest pause kept for every process and across restarts: a bogus header must not stick.
+LONGEST_HOLD_S = 86400.0
 RETRIES = 2
 #: AO3 sends a multi-chapter work's page on to its first chapter: one hop; a few more is plenty.
 MAX_REDIRECTS = 3
@@ -130,16 +138,20 @@ class Ao3Client:
         base_url: str = DEFAULT_URL,
         *,
         delay: float = DEFAULT_DELAY_S,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         session_factory: Callable[[], aiohttp.ClientSession] | None = None,
         timeout: float = DEFAULT_TIMEOUT_S,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),  # wall clock, for dates
         max_bytes: int = MAX_BYTES,
+        turns: RequestTurns | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._delay = delay
-        self._clock = clock
+        # Turns shared with other processes are times every process reads alike.
+        self._clock = clock or (time.time if turns is not None else time.monotonic)
+        self._turns = turns
+        self._host = urlsplit(self.base_url).netloc or self.base_url
         self._sleep = sleep
         self._now = now
         self._session_factory = session_factory
@@ -305,6 +317,8 @@ class Ao3Client:
                     return page
                 wait = retry_after(page.retry_after, self._now())
                 self._not_before = self._clock() + wait
+                if self._turns is not None:
+                    await self._turns.hold(self._host, self._clock() + min(wait, LONGEST_HOLD_S))
                 log.warning("AO3 answered %s to %s; leaving it alone %.0f s", page.status, url,
                             wait)
                 if attempt == RETRIES or wait > LONGEST_WAIT_S:
@@ -315,6 +329,14 @@ class Ao3Client:
         raise self._rate_limited(wait)
 
     async def _wait_turn(self) -> None:
+        if self._turns is not None:
+            now = self._clock()
+            start = await self._turns.claim(self._host, now, self._delay, within=LONGEST_WAIT_S)
+            if start - now > LONGEST_WAIT_S:
+                raise self._rate_limited(start - now)
+            while (wait := start - self._clock()) > 0:
+                await self._sleep(wait)
+            return
         while (wait := self._next_slot() - self._clock()) > 0:
             if wait > LONGEST_WAIT_S:
                 raise self._rate_limited(wait)

@@ -21,6 +21,7 @@ from bot.ao3.pages import Problem
 from bot.library.files import amount
 from bot.library.listing import StoryCard, story_card
 from bot.library.lookup import NotFound, resolve
+from bot.library.peers import shelf_topic
 from bot.library.scan import content_hash
 from bot.library.servers import Linked, add_story
 from bot.members.confirmations import ConfirmationKind, Confirmations
@@ -98,6 +99,7 @@ class StoriesService:
             except StoryError as exc:
                 return Refused(f"I can't add **{name}**: {exc}.")
             await services.use_shelves(services.shelves.with_story(story, added.entry))
+        await services.peers.changed(shelf_topic(guild_id))
         entry = added.entry
         story = entry.story
         log.info("Server %d %s %s (%s)", guild_id, "replaced" if added.replaced else "added",
@@ -272,6 +274,7 @@ class StoriesService:
         title = inline(card.title if card else own.story_id, 200)
         await services.database.server_stories.remove(guild_id, own.story_id)
         await services.use_shelves(services.shelves.without(own.story_id))
+        await services.peers.changed(shelf_topic(guild_id))
         log.info("Server %d removed %s", guild_id, own.story_id)
         return (f"Removed **{title}** from this server's library. Readers' places in it "
                 "are kept; `/progress` shows it as gone.")

@@ -89,6 +89,16 @@ class Shelves:
         return Shelves(self.folder, {**self._servers, story.story_id: entry},
                        {**self._stories, story.story_id: story}, self._texts)
 
+    def with_guild(self, guild_id: int, servers: dict[str, Entry],
+                   stories: dict[str, ServerStory]) -> Shelves:
+        """The shelves with one server's stories replaced by `stories` (their entries in
+        `servers`): that server's shelf as the store has it now."""
+        kept = {sid for sid, story in self._stories.items() if story.guild_id != guild_id}
+        return Shelves(self.folder,
+                       {**{sid: e for sid, e in self._servers.items() if sid in kept}, **servers},
+                       {**{sid: s for sid, s in self._stories.items() if sid in kept}, **stories},
+                       self._texts)
+
     def without(self, story_id: str) -> Shelves:
         return Shelves(self.folder, {k: v for k, v in self._servers.items() if k != story_id},
                        {k: v for k, v in self._stories.items() if k != story_id}, self._texts)
@@ -107,9 +117,23 @@ async def load_shelves(folder: Library, database, texts: StoredTexts, *,
                        page_chars: int) -> Shelves:
     """Every server's stories from the store, beside the folder's library; a story the
     store keeps for another parser version is read again from its upload."""
+    servers, stories = await stored_stories(database, page_chars=page_chars)
+    if servers:
+        log.info("%d stories added in %d servers", len(servers),
+                 len({s.guild_id for s in stories.values()}))
+    return Shelves(folder, servers, stories, texts)
+
+
+async def stored_stories(database, *, page_chars: int, guild_id: int | None = None
+                         ) -> tuple[dict[str, Entry], dict[str, ServerStory]]:
+    """Servers' stories as the store has them (one server's, given `guild_id`): entries
+    and rows by id. Only a story kept for another parser version is parsed, from its
+    upload; one whose stored copy cannot be used is left out, with a log line."""
     servers: dict[str, Entry] = {}
     stories: dict[str, ServerStory] = {}
     for row in await database.server_stories.catalogue(STORED_VERSION, page_chars):
+        if guild_id is not None and row.story.guild_id != guild_id:
+            continue
         try:
             story, entry = await _entry(row, database, page_chars)
         except StoryError as exc:
@@ -118,10 +142,7 @@ async def load_shelves(folder: Library, database, texts: StoredTexts, *,
             continue
         servers[story.story_id] = entry
         stories[story.story_id] = story
-    if servers:
-        log.info("%d stories added in %d servers", len(servers),
-                 len({s.guild_id for s in stories.values()}))
-    return Shelves(folder, servers, stories, texts)
+    return servers, stories
 
 
 async def _entry(row: ServerCatalogueRow, database,

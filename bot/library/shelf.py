@@ -8,6 +8,9 @@ card and measures per story, and where its pages start. No story text is read to
 ready. A file whose bytes the store already parsed (touched, copied, moved) is not parsed
 again; a new `STORED_VERSION` re-parses every file once.
 
+`stored_library` builds the same catalogue without looking at the folder, for a process
+that hears that another one sharing the database loaded it.
+
 Texts are opened from the store when someone reads (`StoredTexts`), decoded in a worker
 thread and kept in a cache bounded by memory (`STORY_CACHE_MB`), least recently used first.
 """
@@ -20,7 +23,7 @@ import time
 from array import array
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from bot.library import codec
 from bot.library.cache import CostCache, story_cost
@@ -181,6 +184,7 @@ async def open_library(root: Path | str, store: StoryStore, texts: StoredTexts, 
         log.warning("Stories folder %s does not exist", root)
         return Library(root, {}, [Problem(str(root), "the stories folder does not exist")],
                        [], texts)
+    surveyed = time.time()
     folder = await asyncio.to_thread(survey, root, max_bytes)
     stored = await store.files()
     work = plan(folder.found, stored, STORED_VERSION)
@@ -194,7 +198,8 @@ async def open_library(root: Path | str, store: StoryStore, texts: StoredTexts, 
                     parse_budget)
     if reading.parsed:
         release_parser_memory()
-    await store.forget(work.removed)
+    # A file another process recorded after this look at the folder was not gone from it.
+    await store.forget([path for path in work.removed if stored[path].read_at < surveyed])
     rows = await _catalogue(root, store, folder, known, reading, page_chars, max_bytes,
                             parse_budget)
     library = _shelve(root, folder, rows, texts, page_chars, reserved)
@@ -279,6 +284,17 @@ async def _catalogue(root: Path, store: StoryStore, folder: Survey, known: dict[
             known.pop(next(row.content_hash for row in rows if row.path == path), None)
             await _read(root, path, folder, store, known, reading, page_chars, max_bytes,
                         parse_budget)
+    rows = await _paged(store, rows, cards, page_chars)
+    incomplete = [row.path for row in rows if row.error is None
+                  and (cards.get(row.path) is None or row.pages is None)]
+    await store.forget(incomplete)  # so the next start reads them again
+    return {row.path: (row, cards.get(row.path)) for row in rows}
+
+
+async def _paged(store: StoryStore, rows: list[CatalogueRow], cards: dict[str, Story | None],
+                 page_chars: int) -> list[CatalogueRow]:
+    """The catalogue once stories cut for another page size have pages of `page_chars`
+    too, cut from their stored text (no file is read)."""
     unpaged = [row for row in rows if cards[row.path] is not None and row.pages is None]
     for row in unpaged:
         body = await store.body(row.content_hash, STORED_VERSION)
@@ -294,10 +310,29 @@ async def _catalogue(root: Path, store: StoryStore, folder: Survey, known: dict[
         log.info("Cut the pages of %d stories for pages of %d characters", len(unpaged),
                  page_chars)
         rows = await store.catalogue(STORED_VERSION, page_chars)
-    incomplete = [row.path for row in rows if row.error is None
-                  and (cards.get(row.path) is None or row.pages is None)]
-    await store.forget(incomplete)  # so the next start reads them again
-    return {row.path: (row, cards.get(row.path)) for row in rows}
+    return rows
+
+
+async def stored_library(root: Path | str, store: StoryStore, texts: StoredTexts, *,
+                         page_chars: int, reserved: Collection[str] = ()) -> Library:
+    """The folder's library as the store has it now, without reading the folder: what
+    another process sharing the database has just loaded (processes share one stories
+    folder). Nothing is parsed, and nothing recorded is forgotten: a file that process did
+    not manage to read stays out until a load reads it.
+
+    Ids are given in the folder's path order, as `open_library` gives them.
+    """
+    root = Path(root)
+    rows = await store.catalogue(STORED_VERSION, page_chars)
+    cards = await asyncio.to_thread(_cards, rows, root)
+    # A file recorded since the first look comes with the notice of whoever recorded it.
+    rows = [row for row in await _paged(store, rows, cards, page_chars) if row.path in cards]
+    order = sorted((row.path for row in rows), key=lambda path: PurePosixPath(path).parts)
+    library = _shelve(root, Survey({}, {}, order),
+                      {row.path: (row, cards[row.path]) for row in rows}, texts, page_chars,
+                      reserved)
+    log.info("Library of %d stories read from the store", len(library))
+    return library
 
 
 def _cards(rows: list[CatalogueRow], root: Path) -> dict[str, Story | None]:

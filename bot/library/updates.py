@@ -5,7 +5,9 @@ A server's works added by AO3 link that are not complete are checked every
 were added), and only while someone has read or followed it. A check asks AO3 for the work's
 page; only a work with more chapters is downloaded (the link is on that same page) and
 updated in place, readers keeping their places. A work that became complete stops being
-checked; one AO3 deleted keeps its last copy.
+checked; one AO3 deleted keeps its last copy. With several bot processes a work is checked by
+the process holding its server's shard, and each check is claimed in the database before
+AO3 is asked, so a work is never asked about twice for one interval.
 
 New chapters are announced once: the count is claimed in the database before anything is
 posted, so a restart or a second check never announces them again. The post goes to the
@@ -102,33 +104,43 @@ class UpdatesService:
     # --- checking ---------------------------------------------------------------------------
 
     async def due(self, now: float) -> list[str]:
-        """Linked works due a check: in progress, not gone, last fetched an interval ago,
-        and read or followed by someone."""
+        """Linked works due a check: of this process's servers, in progress, not gone,
+        last fetched an interval ago, and read or followed by someone."""
         if self._services.stories.ao3 is None:
             return []
-        return await self._database.server_stories.due_checks(now - self.interval)
+        return await self._database.server_stories.due_checks(now - self.interval,
+                                                              self._services.shards)
 
     async def sleep_after(self, now: float) -> float:
         """How long the checking loop may sleep: until the next check falls due, at least
         `MIN_SLEEP` and at most `MAX_SLEEP` (a work someone starts reading meanwhile is
         checked by then); `IDLE_SLEEP` when no work in progress is followed at all (adding
         one wakes the loop)."""
-        stored = self._database.server_stories
-        if self._services.stories.ao3 is None or not await stored.any_in_progress():
+        stored, shards = self._database.server_stories, self._services.shards
+        if self._services.stories.ao3 is None or not await stored.any_in_progress(shards):
             return IDLE_SLEEP
-        last = await stored.oldest_check()
+        last = await stored.oldest_check(shards)
         if last is None:
             return MAX_SLEEP
         return min(max(last + self.interval - now, MIN_SLEEP), MAX_SLEEP, self.interval)
 
     async def check(self, story_id: str, *, now: float | None = None) -> Announcement | None:
         """Ask AO3 how far a work is; when it has new chapters, fetch and update it. The
-        announcement of its new chapters, once, when there are any."""
+        announcement of its new chapters, once, when there are any.
+
+        The check is claimed first by marking the work checked `now` in the database, so
+        a work is asked about once an interval however many passes or processes find it
+        due; a check the bot dies in the middle of waits for the next interval.
+        """
         now = time.time() if now is None else now
         services = self._services
         own = services.shelves.story(story_id)
         ao3 = services.stories.ao3
         if own is None or own.work_id is None or ao3 is None:
+            return None
+        if not await self._database.server_stories.claim_check(story_id, now - self.interval,
+                                                               now):
+            log.info("Work %d of server %d was checked meanwhile", own.work_id, own.guild_id)
             return None
         try:
             fetched = await ao3.check_work(own.work_id, own.chapters_posted or 0)

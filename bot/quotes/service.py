@@ -263,14 +263,23 @@ class QuoteService:
     # --- the scheduler ----------------------------------------------------------------------
 
     async def runs_due(self, now: datetime) -> AsyncIterator[Decision]:
-        """The runs to post for `now`, each handed over once its next run is saved.
+        """The runs to post for `now`, each handed over once it is claimed.
 
-        Saving first means a crash mid-post loses that one post rather than posting it twice
-        after a restart. A run missed by more than the grace window is skipped.
+        Only the schedules of this process's servers are looked at (`Services.shards`).
+        A run is claimed by moving its schedule on to the next run in the database, and
+        only the caller that moved it gets it: two processes on one database, or a
+        restart racing a pass still under way, never post the same run twice, and a crash
+        mid-post loses that one post rather than posting it again. A run missed by more
+        than the grace window is skipped.
         """
-        for decision in due(await self._quotes.due_schedules(now), now):
+        shards = self._services.shards
+        for decision in due(await self._quotes.due_schedules(now, shards), now):
             schedule = decision.schedule
-            await self._quotes.set_next_run(schedule.id, decision.next_run)
+            if not await self._quotes.claim_run(schedule.id, schedule.next_run,
+                                                decision.next_run):
+                log.info("Quote schedule %d: its run at %s was taken elsewhere", schedule.id,
+                         schedule.next_run.isoformat())
+                continue
             if not decision.post:
                 log.info("Skipped quote schedule %d: its run at %s is past the grace window",
                          schedule.id, schedule.next_run.isoformat())
@@ -314,9 +323,9 @@ class QuoteService:
         await self._quotes.pause_schedule(schedule.id, reason)
 
     async def sleep_after(self, now: datetime) -> float:
-        """Seconds the loop may sleep from `now`: until the earliest next run, at least one
-        second and at most `MAX_SLEEP`."""
-        upcoming = await self._quotes.next_schedule_run()
+        """Seconds the loop may sleep from `now`: until the earliest next run of this
+        process's servers, at least one second and at most `MAX_SLEEP`."""
+        upcoming = await self._quotes.next_schedule_run(self._services.shards)
         if upcoming is None:
             return MAX_SLEEP
         return min(max((upcoming - now).total_seconds(), 1), MAX_SLEEP)

@@ -7,10 +7,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from bot.quotes.schedules import Schedule
+from bot.shards import EVERY_SHARD, Shards
 from bot.storage.sql import Sql, chunks, marks
 
 _COLUMNS = ("id, guild_id, channel_id, time, timezone, every, story_id, next_run, "
             "paused_reason, created_by, created_at")
+_MICROSECOND = 1e-6
 
 
 def _schedule(row: tuple) -> Schedule:
@@ -58,25 +60,41 @@ class Quotes:
         return bool(await self._sql.changed(
             "DELETE FROM quote_schedules WHERE id = ? AND guild_id = ?", (schedule_id, guild_id)))
 
-    async def due_schedules(self, now: datetime, limit: int = 100) -> list[Schedule]:
-        """Active schedules whose next run is at or before `now`, earliest first."""
+    async def due_schedules(self, now: datetime, shards: Shards = EVERY_SHARD,
+                            limit: int = 100) -> list[Schedule]:
+        """Active schedules of the servers on `shards` whose next run is at or before
+        `now`, earliest first."""
+        mine, shard_params = shards.where("guild_id")
         rows = await self._sql.fetch(
             f"SELECT {_COLUMNS} FROM quote_schedules "
-            "WHERE paused_reason IS NULL AND next_run <= ? ORDER BY next_run LIMIT ?",
-            (now.timestamp(), limit),
+            f"WHERE paused_reason IS NULL AND next_run <= ? AND {mine} "
+            "ORDER BY next_run LIMIT ?",
+            (now.timestamp(), *shard_params, limit),
         )
         return [_schedule(row) for row in rows]
 
-    async def next_schedule_run(self) -> datetime | None:
-        """The earliest next run of any active schedule (one index lookup)."""
+    async def next_schedule_run(self, shards: Shards = EVERY_SHARD) -> datetime | None:
+        """The earliest next run of any active schedule of the servers on `shards`."""
+        mine, shard_params = shards.where("guild_id")
         row = await self._sql.fetch_one(
-            "SELECT MIN(next_run) FROM quote_schedules WHERE paused_reason IS NULL")
+            f"SELECT MIN(next_run) FROM quote_schedules WHERE paused_reason IS NULL "
+            f"AND {mine}", shard_params)
         value = row[0] if row else None
         return None if value is None else datetime.fromtimestamp(value, UTC)
 
-    async def set_next_run(self, schedule_id: int, next_run: datetime) -> None:
-        await self._sql.execute("UPDATE quote_schedules SET next_run = ? WHERE id = ?",
-                                (next_run.timestamp(), schedule_id))
+    async def claim_run(self, schedule_id: int, run: datetime, next_run: datetime) -> bool:
+        """Move an active schedule from its run at `run` on to `next_run`: True for the one
+        caller that moved it, which alone posts that run. Another process, or a pass that
+        read the row before, finds it moved (or paused) and leaves it.
+
+        The stored run is matched to the microsecond a `datetime` keeps: runs of one
+        schedule are minutes apart, so no other run can match.
+        """
+        at = run.timestamp()
+        return await self._sql.changed(
+            "UPDATE quote_schedules SET next_run = ? WHERE id = ? "
+            "AND next_run > ? AND next_run < ? AND paused_reason IS NULL",
+            (next_run.timestamp(), schedule_id, at - _MICROSECOND, at + _MICROSECOND)) > 0
 
     async def pause_schedule(self, schedule_id: int, reason: str) -> None:
         await self._sql.execute("UPDATE quote_schedules SET paused_reason = ? WHERE id = ?",
@@ -92,8 +110,8 @@ class Quotes:
     async def record_posted_quote(self, guild_id: int, story_id: str, quote_id: str,
                                   now: float | None = None) -> None:
         await self._sql.execute(
-            "INSERT OR IGNORE INTO posted_quotes (guild_id, story_id, quote_id, posted_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO posted_quotes (guild_id, story_id, quote_id, posted_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (guild_id, story_id, quote_id, time.time() if now is None else now),
         )
 

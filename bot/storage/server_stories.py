@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from bot.shards import EVERY_SHARD, Shards
 from bot.storage.sql import Sql, columns, marks
 from bot.storage.stories import KeptStory, StoredCard, StoryStore
 
@@ -111,26 +112,42 @@ class ServerStories:
             f"UPDATE server_stories SET {', '.join(f'{name} = ?' for name in given)} "
             "WHERE story_id = ?", (*given.values(), story_id))
 
-    async def due_checks(self, fetched_before: float) -> list[str]:
-        """Linked works in progress, not gone, last fetched at `fetched_before` or earlier,
-        that someone has read or follows: the longest unchecked first."""
+    async def due_checks(self, fetched_before: float,
+                         shards: Shards = EVERY_SHARD) -> list[str]:
+        """Linked works of the servers on `shards`, in progress, not gone, last fetched at
+        `fetched_before` or earlier, that someone has read or follows: the longest
+        unchecked first."""
+        mine, shard_params = shards.where("s.guild_id")
         rows = await self._sql.fetch(
             f"SELECT s.story_id FROM server_stories s WHERE {_CHECKED} "
-            "AND s.checked_at <= ? ORDER BY s.checked_at, s.story_id", (fetched_before,))
+            f"AND s.checked_at <= ? AND {mine} ORDER BY s.checked_at, s.story_id",
+            (fetched_before, *shard_params))
         return [story_id for (story_id,) in rows]
 
-    async def oldest_check(self) -> float | None:
-        """When the linked work in progress checked longest ago, of those someone has read
-        or follows, was last fetched; None when there is none."""
+    async def claim_check(self, story_id: str, fetched_before: float, now: float) -> bool:
+        """Claim a due check of a linked work by marking it checked `now`: True for the one
+        caller that marked it, which alone asks AO3. A check another pass or process made
+        since `fetched_before` leaves it to them."""
+        return await self._sql.changed(
+            "UPDATE server_stories SET checked_at = ? WHERE story_id = ? "
+            "AND checked_at <= ?", (now, story_id, fetched_before)) > 0
+
+    async def oldest_check(self, shards: Shards = EVERY_SHARD) -> float | None:
+        """When the linked work in progress checked longest ago, of the servers on `shards`
+        and of those someone has read or follows, was last fetched; None when there is
+        none."""
+        mine, shard_params = shards.where("s.guild_id")
         row = await self._sql.fetch_one(
-            f"SELECT MIN(s.checked_at) FROM server_stories s WHERE {_CHECKED}")
+            f"SELECT MIN(s.checked_at) FROM server_stories s WHERE {_CHECKED} AND {mine}",
+            shard_params)
         return row[0] if row else None
 
-    async def any_in_progress(self) -> bool:
-        """Whether any server follows an AO3 work that is still in progress."""
+    async def any_in_progress(self, shards: Shards = EVERY_SHARD) -> bool:
+        """Whether any server on `shards` follows an AO3 work that is still in progress."""
+        mine, shard_params = shards.where("guild_id")
         row = await self._sql.fetch_one(
             "SELECT 1 FROM server_stories WHERE work_id IS NOT NULL AND complete = 0 "
-            "AND gone = 0 LIMIT 1")
+            f"AND gone = 0 AND {mine} LIMIT 1", shard_params)
         return row is not None
 
     async def claim_announcement(self, story_id: str, announced: int, chapters: int) -> bool:

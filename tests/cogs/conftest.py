@@ -18,8 +18,10 @@ def stories_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def config(tmp_path: Path, stories_dir: Path) -> Config:
+    # One shard: the bot shards itself, and SimCord, having no Discord to recommend a
+    # count, must be told one.
     return Config(token="", stories_dir=stories_dir, database_path=tmp_path / "bot.sqlite3",
-                  page_chars=500)
+                  page_chars=500, shard_count=1)
 
 
 @pytest.fixture
