@@ -53,6 +53,16 @@ async def database_target(backend: str, tmp_path: Path, request):
 
 
 @pytest.fixture
+async def databases(database_target):
+    """Two processes' handles on one database (for SQLite, on the same file)."""
+    first = await Database.open(database_target)
+    second = await Database.open(database_target)
+    yield first, second
+    await first.close()
+    await second.close()
+
+
+@pytest.fixture
 async def services(tmp_path: Path, database_target):
     """The services the bot builds at start-up, on a real database and story folder."""
     library = Library.load(write_small_library(tmp_path / "library"))

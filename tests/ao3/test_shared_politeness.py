@@ -55,16 +55,6 @@ class Timeline(FakeTime):
             woken.set_result(None)
 
 
-@pytest.fixture
-async def databases(database_target):
-    """Two processes' handles on one database."""
-    first = await Database.open(database_target)
-    second = await Database.open(database_target)
-    yield first, second
-    await first.close()
-    await second.close()
-
-
 def client(ao3: FakeAo3, time: FakeTime, database: Database | None) -> Ao3Client:
     return Ao3Client(ao3.base, delay=DELAY, clock=time.clock, sleep=time.sleep, timeout=5.0,
                      turns=database.turns if database is not None else None)

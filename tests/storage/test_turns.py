@@ -6,26 +6,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-import pytest
-
 from bot.storage.database import Database
 
 HOST = "archiveofourown.org"
 SPACING = 5.0
 
 
-@pytest.fixture
-async def two(database_target):
-    """Two processes' handles on one database (for SQLite, on the same file)."""
-    first = await Database.open(database_target)
-    second = await Database.open(database_target)
-    yield first, second
-    await first.close()
-    await second.close()
-
-
-async def test_claims_start_now_then_keep_their_spacing(two):
-    db, _ = two
+async def test_claims_start_now_then_keep_their_spacing(databases):
+    db, _ = databases
     assert await db.turns.next_at(HOST) is None
     assert await db.turns.claim(HOST, 100.0, SPACING) == 100.0
     assert await db.turns.claim(HOST, 101.0, SPACING) == 105.0
@@ -34,8 +22,8 @@ async def test_claims_start_now_then_keep_their_spacing(two):
     assert await db.turns.claim("other.example", 200.0, SPACING) == 200.0  # per site
 
 
-async def test_a_hold_pushes_every_later_claim_back_and_never_forward(two):
-    db, other = two
+async def test_a_hold_pushes_every_later_claim_back_and_never_forward(databases):
+    db, other = databases
     await db.turns.claim(HOST, 100.0, SPACING)
     await db.turns.hold(HOST, 400.0)
     assert await other.turns.claim(HOST, 110.0, SPACING) == 400.0
@@ -45,8 +33,8 @@ async def test_a_hold_pushes_every_later_claim_back_and_never_forward(two):
     assert await db.turns.claim("fresh.example", 10.0, SPACING) == 50.0
 
 
-async def test_a_start_too_far_away_is_not_reserved(two):
-    db, _ = two
+async def test_a_start_too_far_away_is_not_reserved(databases):
+    db, _ = databases
     await db.turns.hold(HOST, 10_000.0)
     assert await db.turns.claim(HOST, 100.0, SPACING, within=3600.0) == 10_000.0
     assert await db.turns.next_at(HOST) == 10_000.0  # nobody's turn was pushed back
@@ -54,13 +42,13 @@ async def test_a_start_too_far_away_is_not_reserved(two):
     assert await db.turns.next_at(HOST) == 10_005.0
 
 
-async def test_concurrent_claims_from_two_processes_get_distinct_spaced_starts(two):
-    claims = [db.turns.claim(HOST, 1000.0, SPACING) for _ in range(20) for db in two]
+async def test_concurrent_claims_from_two_processes_get_distinct_spaced_starts(databases):
+    claims = [db.turns.claim(HOST, 1000.0, SPACING) for _ in range(20) for db in databases]
     starts = sorted(await asyncio.gather(*claims))
     assert len(set(starts)) == 40
     assert starts[0] == 1000.0
     assert all(later - earlier == SPACING for earlier, later in itertools.pairwise(starts))
-    assert await two[1].turns.next_at(HOST) == 1000.0 + 40 * SPACING
+    assert await databases[1].turns.next_at(HOST) == 1000.0 + 40 * SPACING
 
 
 async def test_a_pause_outlives_a_restart(database_target):
