@@ -97,7 +97,7 @@ def latest(channel, viewer=None) -> discord.Message:
 
 
 async def stored_progress(config, user_id: int, story_id: str):
-    database = await Database.open(config.database_path)
+    database = await Database.open(config.database)
     try:
         return await database.progress.get(user_id, story_id)
     finally:

@@ -17,11 +17,21 @@ def stories_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def config(tmp_path: Path, stories_dir: Path) -> Config:
+def bot_database(tmp_path: Path) -> Path | str:
+    """The bot's database: a SQLite file. A module whose behaviour should be seen on both
+    databases overrides this with `database_target`, which is parametrized over them."""
+    return tmp_path / "bot.sqlite3"
+
+
+@pytest.fixture
+def config(tmp_path: Path, stories_dir: Path, bot_database: Path | str) -> Config:
     # One shard: the bot shards itself, and SimCord, having no Discord to recommend a
     # count, must be told one.
-    return Config(token="", stories_dir=stories_dir, database_path=tmp_path / "bot.sqlite3",
-                  page_chars=500, shard_count=1)
+    if isinstance(bot_database, Path):
+        where = {"database_path": bot_database}
+    else:
+        where = {"database_path": tmp_path / "unused.sqlite3", "database_url": bot_database}
+    return Config(token="", stories_dir=stories_dir, page_chars=500, shard_count=1, **where)
 
 
 @pytest.fixture

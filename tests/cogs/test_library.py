@@ -9,6 +9,13 @@ import pytest
 
 from tests.helpers import page_number, prose, restart, write_story
 
+
+@pytest.fixture
+def bot_database(database_target):
+    """This module's behaviour is seen on SQLite and on PostgreSQL."""
+    return database_target
+
+
 PHRASE = "silver kettle sang its one cracked note"
 SECRET = "velvet midnight orchard"
 

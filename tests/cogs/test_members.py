@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from bot.storage.database import Database
 from tests.helpers import button, custom_ids, latest, page_number, restart, turn
 
 
+@pytest.fixture
+def bot_database(database_target):
+    """This module's behaviour is seen on SQLite and on PostgreSQL."""
+    return database_target
+
+
 async def count_rows(config, table: str, user_id: int) -> int:
-    database = await Database.open(config.database_path)
+    database = await Database.open(config.database)
     try:
         rows = await database._sql.fetch(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?",
                                      (user_id,))

@@ -24,6 +24,13 @@ from tests.ao3_site import WIP_DOWNLOAD
 from tests.helpers import HOUR, custom_ids
 from tests.library.test_updates import AUTHOR, NamedWip
 
+
+@pytest.fixture
+def bot_database(database_target):
+    """This module's behaviour is seen on SQLite and on PostgreSQL."""
+    return database_target
+
+
 DELAY = 5.0
 SALT = "salt-roads-slowly"  # work 222's story id
 CHECK = 12 * HOUR + 600  # AO3_CHECK_HOURS (12), and room for the checker loop's turn
@@ -108,7 +115,7 @@ async def follow(member, channel) -> None:
 
 
 async def stored(config) -> ServerStory:
-    database = await Database.open(config.database_path)
+    database = await Database.open(config.database)
     try:
         rows = await database.server_stories.catalogue(STORED_VERSION, config.page_chars)
         return next(row.story for row in rows if row.story.story_id == SALT)

@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import discord
+import pytest
 
 from bot.storage.database import Database
 from bot.text.markup import to_plain
 from tests.helpers import HOUR, MINUTE, admin_of, fast_forward, posts, quote_text, restart, schedule
+
+
+@pytest.fixture
+def bot_database(database_target):
+    """This module's behaviour is seen on SQLite and on PostgreSQL."""
+    return database_target
 
 
 async def test_quote_shows_a_line_with_its_source(env, channel, alice):
@@ -166,7 +173,7 @@ async def test_mentions_in_a_story_ping_nobody(env, guild, channel, alice, stori
 
 async def test_schedules_survive_in_sqlite(env, guild, channel, config):
     await schedule(env, guild, channel, time="07:30", timezone="Asia/Tokyo")
-    database = await Database.open(config.database_path)
+    database = await Database.open(config.database)
     try:
         (saved,) = await database.quotes.schedules(guild.id)
     finally:

@@ -21,6 +21,13 @@ from tests.helpers import (
     turn,
 )
 
+
+@pytest.fixture
+def bot_database(database_target):
+    """This module's behaviour is seen on SQLite and on PostgreSQL."""
+    return database_target
+
+
 MAX_BYTES = 20_000
 PHRASE = "The cormorant kept a ledger of every boat that slipped out of the cove."
 INSERTED = ("Long before the clock was wound, a gull stole the key from the harbourmaster's "
@@ -67,7 +74,7 @@ async def allow_stories_command(env, guild, member) -> None:
 
 
 async def stored_ids(config) -> list[str]:
-    database = await Database.open(config.database_path)
+    database = await Database.open(config.database)
     try:
         rows = await database.server_stories.catalogue(STORED_VERSION, config.page_chars)
         return [row.story.story_id for row in rows]
