@@ -131,9 +131,7 @@ async def stored_stories(database, *, page_chars: int, guild_id: int | None = No
     upload; one whose stored copy cannot be used is left out, with a log line."""
     servers: dict[str, Entry] = {}
     stories: dict[str, ServerStory] = {}
-    for row in await database.server_stories.catalogue(STORED_VERSION, page_chars):
-        if guild_id is not None and row.story.guild_id != guild_id:
-            continue
+    for row in await database.server_stories.catalogue(STORED_VERSION, page_chars, guild_id):
         try:
             story, entry = await _entry(row, database, page_chars)
         except StoryError as exc:

@@ -59,9 +59,11 @@ class ServerStories:
         self._sql = sql
         self._store = store
 
-    async def catalogue(self, parser_version: int, page_chars: int) -> list[ServerCatalogueRow]:
-        """Every server's stories, oldest first, with their cards and page starts as kept
-        for this parser version and page size."""
+    async def catalogue(self, parser_version: int, page_chars: int,
+                        guild_id: int | None = None) -> list[ServerCatalogueRow]:
+        """Every server's stories (or one server's, given `guild_id`), oldest first, with
+        their cards and page starts as kept for this parser version and page size."""
+        one = "WHERE s.guild_id = ? " if guild_id is not None else ""
         rows = await self._sql.fetch(
             f"SELECT {columns(ServerStory, 's.')}, c.card, c.words, c.minutes, c.length, "
             "c.quotes, p.starts FROM server_stories s "
@@ -71,8 +73,9 @@ class ServerStories:
             "AND b.parser_version = c.parser_version) "
             "LEFT JOIN story_pages p ON p.content_hash = s.content_hash "
             "AND p.parser_version = c.parser_version AND p.page_chars = ? "
-            "ORDER BY s.added_at, s.story_id",
-            (parser_version, parser_version, page_chars),
+            f"{one}ORDER BY s.added_at, s.story_id",
+            (parser_version, parser_version, page_chars,
+             *((guild_id,) if guild_id is not None else ())),
         )
         width = len(fields(ServerStory))
         found = []

@@ -311,3 +311,14 @@ async def test_a_lost_listening_connection_is_opened_again_and_catches_up(proces
     # And it hears again.
     await add(one, G2, "tide-two.md", story_md("The Second Tide", seed=9))
     await eventually(lambda: "tide-two" in two.library_for(G2), "a later notice was heard")
+
+
+async def test_a_servers_shelf_is_read_without_the_other_servers_stories(processes):
+    one, _ = processes
+    await add(one, G1, "tide.md", TIDE)
+    await add(one, G2, "own.md", story_md("Two's Own", seed=9))
+    entries, rows = await servers.stored_stories(one.database, page_chars=PAGE_CHARS,
+                                                 guild_id=G2)
+    assert set(entries) == set(rows) == {"own"}
+    entries, rows = await servers.stored_stories(one.database, page_chars=PAGE_CHARS)
+    assert set(entries) == {"own", "tide"}
