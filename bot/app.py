@@ -196,9 +196,13 @@ class StoryBot(commands.AutoShardedBot):
         if getattr(self, "services", None) is not None:
             await self.services.shutdown()
         if isinstance(self.loop, asyncio.AbstractEventLoop):
-            # The sharded client can close only once set up (logged in, or entered with
-            # `async with`); one that never was holds no connection to close.
             await super().close()
+        else:
+            # The sharded client can close only once set up (logged in, or entered with
+            # `async with`); one that never was holds no connection, but its cogs' loops
+            # stop only as their extensions unload.
+            for name in tuple(self.extensions):
+                await self.unload_extension(name)
         if getattr(self, "database", None) is not None and self._given_database is None:
             await self.database.close()
 
