@@ -4,11 +4,13 @@ AO3 is run by volunteers on donated servers and asks automated clients to go gen
 manners are built in rather than left to callers:
 
 - one request at a time: an `asyncio.Lock` is held for each request, and the bot makes one
-  `Ao3Client`, so one queue serves every server it is in;
+  `Ao3Client`, so one queue serves every server it is in; given the database's `turns`,
+  across all the bot's processes too: a start is claimed only while no request is in
+  flight, and AO3 is leased until the timeout and a margin have passed, given back as soon
+  as the request ends (`bot.ao3.pace`);
 - at least `delay` seconds (`AO3_DELAY_S`, 5 by default) from the start of one request to
-  the start of the next; given the database's `turns`, for all the bot's processes together
-  (each start is claimed there, on the wall clock), and a pause AO3 asked for outlives a
-  restart;
+  the start of the next; given `turns`, for all the processes together (each start is
+  claimed there, on the wall clock), and a pause AO3 asked for outlives a restart;
 - a redirect is a request like any other and waits its turn; one to AO3's log-in page is
   not followed at all, since where it leads already says why the work cannot be had;
 - a User-Agent that names the bot and where to find it;
@@ -39,6 +41,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 import aiohttp
 
 from bot.ao3.links import AO3_HOSTS, series_url, work_url
+from bot.ao3.pace import LONGEST_WAIT_S, Pace
 from bot.ao3.pages import (
     Problem,
     WorkStatus,
@@ -61,10 +64,8 @@ DEFAULT_DELAY_S = 5.0
 DEFAULT_TIMEOUT_S = 30.0
 #: How long to leave AO3 alone after a 429 or 503 that gives no Retry-After.
 DEFAULT_RETRY_AFTER_S = 300.0
-#: A wait AO3 asks for beyond this is not sat through: the member is told when to come back.
-LONGEST_WAIT_S = 3600.0
-#: The longest pause kept for every process and across restarts: a bogus header must not stick.
-LONGEST_HOLD_S = 86400.0
+#: A lease on AO3 lasts the request's timeout and this much more (see `RequestTurns`).
+LEASE_MARGIN_S = 10.0
 RETRIES = 2
 #: AO3 sends a multi-chapter work's page on to its first chapter: one hop; a few more is plenty.
 MAX_REDIRECTS = 3
@@ -150,17 +151,15 @@ class Ao3Client:
         self._delay = delay
         # Turns shared with other processes are times every process reads alike.
         self._clock = clock or (time.time if turns is not None else time.monotonic)
-        self._turns = turns
-        self._host = urlsplit(self.base_url).netloc or self.base_url
-        self._sleep = sleep
+        self._pace = Pace(urlsplit(self.base_url).netloc or self.base_url, delay,
+                          clock=self._clock, sleep=sleep, turns=turns,
+                          lease=timeout + LEASE_MARGIN_S, too_long=self._rate_limited)
         self._now = now
         self._session_factory = session_factory
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._max_bytes = max_bytes
         self._session: aiohttp.ClientSession | None = None
         self._lock = asyncio.Lock()
-        self._last_start: float | None = None
-        self._not_before = -math.inf  # set by a Retry-After
         self._fetches = 0  # running or waiting their turn
         self._requests_ahead = 0  # still to be made by those fetches
 
@@ -178,7 +177,7 @@ class Ao3Client:
         """About how many seconds before a new fetch gets its turn, counting every request
         the fetches ahead of it still mean to make."""
         now = self._clock()
-        return max(0.0, self._next_slot() - now) + self._delay * self._requests_ahead
+        return max(0.0, self._pace.next_slot() - now) + self._delay * self._requests_ahead
 
     async def fetch_work(self, work_id: int, progress: Progress | None = None) -> Fetched:
         """A work's official HTML download, and how many chapters it has.
@@ -307,18 +306,18 @@ class Ao3Client:
     async def _request(self, url: str, ticket: _Ticket, progress: Progress | None) -> _Page:
         async with self._lock:
             for attempt in range(RETRIES + 1):
-                await self._wait_turn()
-                self._last_start = self._clock()
+                start = await self._pace.turn()
                 if attempt == 0 and ticket.requests:
                     ticket.requests -= 1
                     self._requests_ahead -= 1
-                page = await self._send(url)
-                if page.status not in (429, 503):
-                    return page
-                wait = retry_after(page.retry_after, self._now())
-                self._not_before = self._clock() + wait
-                if self._turns is not None:
-                    await self._turns.hold(self._host, self._clock() + min(wait, LONGEST_HOLD_S))
+                try:
+                    page = await self._send(url)
+                    if page.status not in (429, 503):
+                        return page
+                    wait = retry_after(page.retry_after, self._now())
+                    await self._pace.hold(wait)  # before the turn is given back
+                finally:
+                    await self._pace.done(start)
                 log.warning("AO3 answered %s to %s; leaving it alone %.0f s", page.status, url,
                             wait)
                 if attempt == RETRIES or wait > LONGEST_WAIT_S:
@@ -327,24 +326,6 @@ class Ao3Client:
         if page.status == 503:
             return page  # down: `_check` says so
         raise self._rate_limited(wait)
-
-    async def _wait_turn(self) -> None:
-        if self._turns is not None:
-            now = self._clock()
-            start = await self._turns.claim(self._host, now, self._delay, within=LONGEST_WAIT_S)
-            if start - now > LONGEST_WAIT_S:
-                raise self._rate_limited(start - now)
-            while (wait := start - self._clock()) > 0:
-                await self._sleep(wait)
-            return
-        while (wait := self._next_slot() - self._clock()) > 0:
-            if wait > LONGEST_WAIT_S:
-                raise self._rate_limited(wait)
-            await self._sleep(wait)
-
-    def _next_slot(self) -> float:
-        after_last = -math.inf if self._last_start is None else self._last_start + self._delay
-        return max(after_last, self._not_before)
 
     async def _send(self, url: str) -> _Page:
         if self._session is None:

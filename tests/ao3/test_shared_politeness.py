@@ -4,7 +4,8 @@ as two processes would have them, fetching from the AO3 stand-in (`tests/ao3_sit
 
 Both clients share a fake clock. When they run at once it is a `Timeline`: a sleeper wakes
 at its own time, and time moves on only when every client is asleep or done, so the stand-in
-records each request at the moment it was sent, as a real clock would.
+records each request at the moment it was sent, as a real clock would. A slow answer sleeps on
+the `Timeline` too, as if its client slept while the request is in flight.
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ import asyncio
 import heapq
 import itertools
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 import pytest
 
-from bot.ao3.client import Ao3Client, Ao3Error
+from bot.ao3.client import LEASE_MARGIN_S, Ao3Client, Ao3Error
 from bot.ao3.pages import Problem
 from bot.storage.database import Database
+from bot.storage.turns import ASK_AGAIN_S
 from tests.ao3_site import FakeAo3, FakeTime, limited, page, serve_ao3
 
 DELAY = 5.0
 FETCHES = 6  # by each client
+TIMEOUT = 5.0
+LEASE = TIMEOUT + LEASE_MARGIN_S
 
 
 class Timeline(FakeTime):
@@ -56,7 +61,7 @@ class Timeline(FakeTime):
 
 
 def client(ao3: FakeAo3, time: FakeTime, database: Database | None) -> Ao3Client:
-    return Ao3Client(ao3.base, delay=DELAY, clock=time.clock, sleep=time.sleep, timeout=5.0,
+    return Ao3Client(ao3.base, delay=DELAY, clock=time.clock, sleep=time.sleep, timeout=TIMEOUT,
                      turns=database.turns if database is not None else None)
 
 
@@ -71,10 +76,10 @@ async def together(timeline: Timeline,
     return await asyncio.gather(*(run(work) for work in runs))
 
 
-def fetching(ao3_client: Ao3Client) -> Callable[[], Awaitable[object]]:
+def fetching(ao3_client: Ao3Client, work_id: int = 101) -> Callable[[], Awaitable[object]]:
     async def work() -> None:
         for _ in range(FETCHES):
-            await ao3_client.work_status(101)
+            await ao3_client.work_status(work_id)
     return work
 
 
@@ -108,6 +113,86 @@ async def test_each_process_alone_would_not_be_enough():
             for c in clients:
                 await c.close()
     assert min(gaps(ao3)) < DELAY
+
+
+def slow(timeline: Timeline, seconds: float, ends: list[float]):
+    """AO3 answering `seconds` after the request, on the timeline; `ends` hears when."""
+    async def respond(request):
+        await timeline.sleep(seconds)
+        ends.append(timeline.now)
+        return await page("work_oneshot.html")(request)
+    return respond
+
+
+@pytest.mark.parametrize("seconds", [8.0, 3.0])  # longer than the delay, and shorter
+async def test_a_request_in_flight_keeps_every_other_process_waiting(databases, seconds):
+    timeline = Timeline(2)
+    ends: list[float] = []
+    async with serve_ao3(timeline) as ao3:
+        ao3.on("/works/101", slow(timeline, seconds, ends))
+        ao3.on("/works/102", slow(timeline, seconds, ends))  # the second process's
+        clients = [client(ao3, timeline, database) for database in databases]
+        try:
+            await together(timeline, fetching(clients[0], 101), fetching(clients[1], 102))
+        finally:
+            for c in clients:
+                await c.close()
+    starts = ao3.starts()
+    assert len(starts) == len(ends) == 2 * FETCHES
+    for start, end, next_start in zip(starts, ends, starts[1:], strict=False):
+        assert next_start >= end  # the next request, from either process, only once it ended
+        assert next_start >= start + DELAY  # and still the delay after its start
+        assert next_start <= max(end + ASK_AGAIN_S, start + DELAY)  # and soon after
+    # Neither process kept AO3 to itself while the other waited: they took turns.
+    paths = ao3.paths()
+    assert len(set(paths[::2])) == len(set(paths[1::2])) == 1 and paths[0] != paths[1]
+
+
+async def test_each_process_alone_would_send_while_the_other_is_in_flight():
+    timeline = Timeline(2)
+    ends: list[float] = []
+    async with serve_ao3(timeline) as ao3:
+        ao3.on("/works/101", slow(timeline, 8.0, ends))
+        clients = [client(ao3, timeline, None) for _ in range(2)]
+        try:
+            await together(timeline, *(fetching(c) for c in clients))
+        finally:
+            for c in clients:
+                await c.close()
+    assert ao3.starts()[1] < ends[0]
+
+
+async def test_a_site_left_busy_by_a_killed_process_is_free_after_its_lease(databases):
+    killed_db, live_db = databases
+    time = FakeTime()
+    async with serve_ao3(time) as ao3:
+        # A process claimed its turn, and died before it could say the request was done.
+        await killed_db.turns.claim(urlsplit(ao3.base).netloc, time.now, DELAY, lease=LEASE)
+        killed_at = time.now
+        live = client(ao3, time, live_db)
+        try:
+            await live.work_status(101)
+        finally:
+            await live.close()
+    assert ao3.starts() == [killed_at + LEASE]
+
+
+async def test_a_request_that_fails_gives_its_turn_back(databases):
+    db, _ = databases
+    time = FakeTime()
+    async with serve_ao3(time) as ao3:
+        async def too_slow(request):
+            await asyncio.wait_for(ao3.release.wait(), 10)
+            return await page("work_oneshot.html")(request)
+
+        ao3.on("/works/101", too_slow)
+        impatient = Ao3Client(ao3.base, delay=DELAY, clock=time.clock, sleep=time.sleep,
+                              timeout=0.5, turns=db.turns)
+        try:
+            assert (await failure(impatient.work_status(101))).kind is Problem.TIMEOUT
+        finally:
+            await impatient.close()
+        assert await db.turns.busy_until(urlsplit(ao3.base).netloc) is None
 
 
 async def test_a_retry_after_heard_by_one_process_holds_the_other(databases):
