@@ -32,8 +32,8 @@ from bot.storage.search import (
     IndexedStory,
     Passage,
     PassageRow,
-    _accepted,
-    _like,
+    accepted_rows,
+    like_pattern,
 )
 
 log = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ class PgSearchRows:
         Regardless of case, as SQLite's trigrams. Trigrams find a text of three characters
         or more; a shorter one is looked for reading the unspaced passages in order.
         """
-        params: list[object] = [_like(text)]
+        params: list[object] = [like_pattern(text)]
         sql = _CONTAINING.format(story=_in_story(story_id, params))
         try:
             async with self._sql.pool.acquire() as connection:
@@ -237,7 +237,7 @@ async def _first(connection: asyncpg.Connection, sql: str, params: list[object],
     """
     rows = [tuple(row) for row in await connection.fetch(
         f"{sql} LIMIT ${len(params) + 1}", *params, batch)]
-    chosen = _accepted(rows, accept, limit)
+    chosen = accepted_rows(rows, accept, limit)
     if len(chosen) < limit and len(rows) == batch:
         chosen = []
         async with connection.transaction(readonly=True):
@@ -246,7 +246,7 @@ async def _first(connection: asyncpg.Connection, sql: str, params: list[object],
                 more = await cursor.fetch(limit - len(chosen) + ahead)
                 if not more:
                     break
-                chosen += _accepted((tuple(row) for row in more), accept,
+                chosen += accepted_rows((tuple(row) for row in more), accept,
                                     limit - len(chosen))
     return chosen
 

@@ -85,7 +85,7 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
     """`text` as a LIKE pattern matching it anywhere, with `%`, `_` and `\\` literal."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -227,7 +227,7 @@ class SearchRows:
             params: list[object] = [_phrase(text)]
         else:
             sql += "text LIKE ? ESCAPE '\\'"
-            params = [_like(text)]
+            params = [like_pattern(text)]
         sql += _in_story(story_id, params)
         # Rows come in rowid order as the scan finds them: it stops at the last one needed.
         sql += " ORDER BY rowid"
@@ -265,7 +265,7 @@ class SearchRows:
             await reader.close()
 
 
-def _accepted(rows: Iterable[tuple], accept: Accept | None, limit: int) -> list[tuple]:
+def accepted_rows(rows: Iterable[tuple], accept: Accept | None, limit: int) -> list[tuple]:
     """The first `limit` rows whose story (their second column) `accept` takes."""
     chosen: list[tuple] = []
     for row in rows:
@@ -287,7 +287,7 @@ async def _first(reader: aiosqlite.Connection, sql: str, params: list[object],
     whose rows are all ranked before the first comes back can read more at once.
     """
     rows = list(await reader.execute_fetchall(sql + " LIMIT ?", [*params, batch]))
-    chosen = _accepted(rows, accept, limit)
+    chosen = accepted_rows(rows, accept, limit)
     if len(chosen) < limit and len(rows) == batch:
         chosen = []
         async with reader.execute(sql, params) as cursor:
@@ -295,5 +295,5 @@ async def _first(reader: aiosqlite.Connection, sql: str, params: list[object],
                 more = await cursor.fetchmany(limit - len(chosen) + ahead)
                 if not more:
                     break
-                chosen += _accepted(more, accept, limit - len(chosen))
+                chosen += accepted_rows(more, accept, limit - len(chosen))
     return chosen
