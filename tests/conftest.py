@@ -53,6 +53,26 @@ async def database_target(backend: str, tmp_path: Path, request):
 
 
 @pytest.fixture
+async def database(database_target):
+    """The test's database, opened as the bot opens it (SQLite or PostgreSQL)."""
+    database = await Database.open(database_target)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def db(database):
+    """`database`, under the short name the storage tests use."""
+    return database
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A stories folder with the three small original stories (`write_small_library`)."""
+    return write_small_library(tmp_path / "stories")
+
+
+@pytest.fixture
 async def databases(database_target):
     """Two processes' handles on one database (for SQLite, on the same file)."""
     first = await Database.open(database_target)

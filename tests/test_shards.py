@@ -122,12 +122,6 @@ async def test_the_bot_runs_and_logs_this_processs_shards(tmp_path, caplog):
 # --- what each process reads from the database -------------------------------------------------
 
 
-@pytest.fixture
-async def database(database_target):
-    database = await Database.open(database_target)
-    yield database
-    await database.close()
-
 
 async def add_schedule(database: Database, guild_id: int, run: datetime = RUN, *,
                        channel_id: int = 20):
@@ -249,10 +243,6 @@ async def test_processes_on_different_shards_each_post_their_own_servers_runs(
 
 # --- AO3 checks ----------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    return write_small_library(tmp_path / "stories")
 
 
 @pytest.fixture

@@ -185,13 +185,11 @@ class Database:
     async def notify(self, topic: str) -> None:
         """Tell the other bot processes sharing this database that `topic` changed (such as
         the library, or one server's stories). SQLite has one process: nobody to tell."""
-        if isinstance(self._sql, postgres.PgSql):
-            await self._sql.notify(topic)
+        await self._sql.notify(topic)
 
     async def listen(self, heard: postgres.Heard) -> None:
         """Have `heard(topic)` called for every other process's `notify`."""
-        if isinstance(self._sql, postgres.PgSql):
-            await self._sql.listen(heard)
+        await self._sql.listen(heard)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import fields
 
@@ -78,6 +78,12 @@ class Sql:
 
     async def close(self) -> None:
         await self.connection.close()
+
+    async def notify(self, topic: str) -> None:
+        """One process uses a SQLite file: there is no other to tell of a change."""
+
+    async def listen(self, heard: Callable[[str], Awaitable[None]]) -> None:
+        """Nothing to hear: no other process shares the file."""
 
     @property
     def in_transaction(self) -> bool:

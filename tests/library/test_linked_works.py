@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +20,6 @@ from bot.services import Services
 from bot.storage.database import Database
 from bot.storage.server_stories import ServerStory
 from tests.ao3_site import FakeAo3, FakeTime, Wip, gone, page, redirect
-from tests.helpers import write_small_library
 from tests.library.test_servers import PAGE_CHARS, TIDE, start_services
 
 DELAY = 5.0
@@ -33,16 +31,6 @@ SALT = "salt-roads-slowly"  # work 222's
 READER_HERE = Viewer(READER, Place(G1))
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    return write_small_library(tmp_path / "stories")
-
-
-@pytest.fixture
-async def database(database_target):
-    database = await Database.open(database_target)
-    yield database
-    await database.close()
 
 
 @pytest.fixture

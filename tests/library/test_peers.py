@@ -23,7 +23,6 @@ from bot.library.peers import LIBRARY, shelf_topic
 from bot.library.shelf import open_library
 from bot.services import Services
 from bot.storage.database import Database
-from tests.helpers import write_small_library
 from tests.library.test_servers import MAX_BYTES, PAGE_CHARS, TIDE, start_services, story_md
 
 G1, G2 = 101, 202
@@ -40,10 +39,6 @@ async def eventually(check: Callable[[], bool], what: str) -> None:
             raise AssertionError(f"never happened: {what}")
         await asyncio.sleep(0.02)
 
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    return write_small_library(tmp_path / "stories")
 
 
 @pytest.fixture

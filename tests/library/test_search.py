@@ -73,12 +73,6 @@ def ferry() -> Story:
     )
 
 
-@pytest.fixture
-async def database(database_target):
-    database = await Database.open(database_target)
-    yield database
-    await database.close()
-
 
 async def build(database: Database, *stories: Story) -> SearchIndex:
     """The index in `database` brought to a library of `stories`."""

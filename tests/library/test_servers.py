@@ -23,7 +23,7 @@ from bot.reading.service import Refused, Viewer
 from bot.services import Services
 from bot.storage.database import Database
 from bot.storage.server_stories import ServerStory
-from tests.helpers import prose, write_small_library
+from tests.helpers import prose
 
 PAGE_CHARS = 500
 MAX_BYTES = 40_000
@@ -61,16 +61,6 @@ async def start_services(folder: Path, database: Database) -> Services:
     return services
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    return write_small_library(tmp_path / "stories")
-
-
-@pytest.fixture
-async def database(database_target):
-    database = await Database.open(database_target)
-    yield database
-    await database.close()
 
 
 @pytest.fixture

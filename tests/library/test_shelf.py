@@ -31,12 +31,6 @@ INSERTED = ("A gull landed on the rail of the ferry and considered the passenger
             "as if it meant to charge them for the crossing.")
 
 
-@pytest.fixture
-async def db(database_target):
-    database = await Database.open(database_target)
-    yield database
-    await database.close()
-
 
 @pytest.fixture
 def shelf_log(caplog):

@@ -31,7 +31,6 @@ from bot.services import Services
 from bot.storage.database import Database
 from bot.storage.server_stories import ServerStory
 from tests.ao3_site import FakeAo3, FakeTime, Wip, body, download, fixture
-from tests.helpers import write_small_library
 from tests.library.test_servers import TIDE, start_services
 
 G1, G2 = 101, 202
@@ -74,16 +73,6 @@ def work_page(posted: int, total: int | None) -> web.StreamResponse:
     return respond
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    return write_small_library(tmp_path / "stories")
-
-
-@pytest.fixture
-async def database(database_target):
-    database = await Database.open(database_target)
-    yield database
-    await database.close()
 
 
 async def started(folder: Path, database: Database, ao3: FakeAo3,

@@ -14,13 +14,6 @@ from bot.storage.progress import PageMessage
 from bot.storage.settings import GuildSettings
 
 
-@pytest.fixture
-async def db(database_target):
-    database = await Database.open(database_target)
-    yield database
-    await database.close()
-
-
 async def test_migrations_set_the_schema_version(db, backend, tmp_path):
     assert db.dialect == backend
     assert await db.schema_version() == migrations()[-1][0]

@@ -6,13 +6,6 @@ from bot.storage.database import Database
 from bot.storage.progress import PageMessage
 
 
-@pytest.fixture
-async def db(database_target):
-    database = await Database.open(database_target)
-    yield database
-    await database.close()
-
-
 async def read_in(db, guild, user, story, message, *, turns=2, words=100, finish=False):
     """Open a public reading in `guild` and turn `turns` pages on it."""
     await db.progress.record_page(user, story, position=0, anchor="", page_end=100, length=1000,

@@ -18,12 +18,6 @@ from bot.storage.search import ROWS_PER_STORY, PassageRow, SearchRows
 MARKS = ("[", "]")
 
 
-@pytest.fixture
-async def db(database_target):
-    database = await Database.open(database_target)
-    yield database
-    await database.close()
-
 
 @pytest.fixture
 async def sqlite_db(tmp_path):

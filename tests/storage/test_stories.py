@@ -21,12 +21,6 @@ def kept(body: bytes, stored: StoredCard, pages: tuple[int, bytes] | None = None
     return KeptStory(body, stored, pages=pages)
 
 
-@pytest.fixture
-async def db(database_target):
-    database = await Database.open(database_target)
-    yield database
-    await database.close()
-
 
 async def test_a_read_file_keeps_its_body_and_a_skipped_one_its_reason(db):
     await db.stories.record("a.md", "10:1", "h1", 1, story=kept(b"story one", card()),
